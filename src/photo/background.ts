@@ -1,0 +1,64 @@
+// Measures how flat the new background came out, on the encoded JPEG, away from the hair edge.
+import sharp from 'sharp';
+import { deltaE2000, rgbToLab } from './color.js';
+
+/** Max filter over a square window, separable: grows the foreground mask by `r` px. */
+function dilate(mask: Uint8Array, width: number, height: number, r: number): Uint8Array {
+  const tmp = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) {
+    let last = -Infinity;
+    for (let x = 0; x < width; x++) {
+      if (mask[y * width + x]) last = x;
+      if (x - last <= r) tmp[y * width + x] = 1;
+    }
+    last = Infinity;
+    for (let x = width - 1; x >= 0; x--) {
+      if (mask[y * width + x]) last = x;
+      if (last - x <= r) tmp[y * width + x] = 1;
+    }
+  }
+  const out = new Uint8Array(mask.length);
+  for (let x = 0; x < width; x++) {
+    let last = -Infinity;
+    for (let y = 0; y < height; y++) {
+      if (tmp[y * width + x]) last = y;
+      if (y - last <= r) out[y * width + x] = 1;
+    }
+    last = Infinity;
+    for (let y = height - 1; y >= 0; y--) {
+      if (tmp[y * width + x]) last = y;
+      if (last - y <= r) out[y * width + x] = 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * 99th-percentile CIEDE2000 between the chosen colour and the JPEG's background pixels that lie
+ * more than `band` px from any (even faintly) opaque pixel. Sampled on a 2 px grid.
+ */
+export async function backgroundDeltaE(
+  jpeg: Uint8Array,
+  alpha: Uint8Array,
+  width: number,
+  height: number,
+  bg: readonly [number, number, number],
+  band: number,
+): Promise<number> {
+  const { data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+  const fgMask = new Uint8Array(alpha.length);
+  for (let i = 0; i < alpha.length; i++) fgMask[i] = alpha[i]! > 0 ? 1 : 0;
+  const near = dilate(fgMask, width, height, band);
+  const ref = rgbToLab(bg[0], bg[1], bg[2]);
+  const values: number[] = [];
+  for (let y = 0; y < height; y += 2) {
+    for (let x = 0; x < width; x += 2) {
+      const i = y * width + x;
+      if (near[i]) continue;
+      values.push(deltaE2000(ref, rgbToLab(data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!)));
+    }
+  }
+  if (values.length === 0) return 0;
+  values.sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.floor(values.length * 0.99))]!;
+}

@@ -1,0 +1,151 @@
+// Checks the making itself needs: one face, enough detail, enough margin, head placed per spec,
+// flat background, file size. The compliance checks (compliance.ts) add the rest of the report.
+import type { CheckResult } from '../../domain/checks.js';
+import { MAKING } from '../thresholds.js';
+import type { PhotoSpec } from '../types.js';
+import { check } from './result.js';
+
+export function faceCount(n: number): CheckResult {
+  const t = '= 1';
+  if (n === 1) return check('face.count', 'pass', n, t, '检测到单人正脸', 'One face found');
+  if (n === 0)
+    return check('face.count', 'fail', n, t, '未检测到人脸，请正对镜头、露出完整面部后重拍', 'No face found: face the camera');
+  return check(
+    'face.count',
+    'fail',
+    n,
+    t,
+    `检测到 ${n} 张人脸，请确保画面中只有您一人`,
+    `${n} faces found: only you may be in the photo`,
+  );
+}
+
+export function resolution(interEyePx: number): CheckResult {
+  const { warn, fail } = MAKING.interEyePx;
+  const t = `≥ ${warn} px pass, ≥ ${fail} px warn`;
+  if (interEyePx >= warn) return check('face.resolution', 'pass', interEyePx, t, '面部细节清晰', 'Enough detail', 'px');
+  if (interEyePx >= fail)
+    return check(
+      'face.resolution',
+      'warn',
+      interEyePx,
+      t,
+      '面部在画面中偏小，细节不足，建议靠近一些重拍',
+      'The face is small in the photo: move closer',
+      'px',
+    );
+  return check(
+    'face.resolution',
+    'fail',
+    interEyePx,
+    t,
+    '面部太小或照片分辨率太低，请靠近镜头、用手机相机直接拍摄',
+    'The face is too small: move closer and use the phone camera',
+    'px',
+  );
+}
+
+export interface MarginMeasure {
+  /** Fraction of the output height, at the bottom, that lies below the source photo. */
+  bottomShortfall: number;
+  /** The hair reaches the source's top edge: the crown is cut off. */
+  crownCut: boolean;
+}
+
+export function margin(m: MarginMeasure): CheckResult {
+  const { warn, fail } = MAKING.bottomShortfall;
+  const t = `头顶完整；下方缺失 ≤ ${warn * 100}% pass, ≤ ${fail * 100}% warn`;
+  const value = Math.round(m.bottomShortfall * 1000) / 10;
+  if (m.crownCut)
+    return check(
+      'layout.margin',
+      'fail',
+      value,
+      t,
+      '头顶被裁切，请在头顶上方留出空间后重拍',
+      'The top of the head is cut off: leave space above the head',
+      '%',
+    );
+  if (m.bottomShortfall > fail)
+    return check(
+      'layout.margin',
+      'fail',
+      value,
+      t,
+      '照片下方没有拍到双肩，请离镜头远一些，拍到肩膀以下',
+      'Shoulders missing: step back so the shoulders are in the photo',
+      '%',
+    );
+  if (m.bottomShortfall > warn)
+    return check(
+      'layout.margin',
+      'warn',
+      value,
+      t,
+      '肩部拍摄不完整，建议离镜头稍远一些重拍',
+      'Shoulders partly missing: step back a little',
+      '%',
+    );
+  return check('layout.margin', 'pass', value, t, '头肩完整', 'Head and shoulders in frame', '%');
+}
+
+export interface GeometryMeasure {
+  crownY: number | null;
+  eyesY: number;
+  faceWidth: number;
+}
+
+/** Distance outside a band, 0 inside. */
+const outside = (v: number, r: { min: number; max: number }) => (v < r.min ? r.min - v : v > r.max ? v - r.max : 0);
+
+export function geometry(spec: PhotoSpec, m: GeometryMeasure): CheckResult {
+  const g = spec.geometry;
+  const t = `头顶 ${g.crownFromTop.min}–${g.crownFromTop.max} px，眼睛 ${g.eyesFromTop.min}–${g.eyesFromTop.max} px，脸宽 ${g.faceWidth.min}–${g.faceWidth.max} px`;
+  if (m.crownY === null)
+    return check('layout.geometry', 'fail', null, t, '无法确定头顶位置，请在纯色背景前重拍', 'Could not find the top of the head');
+  const off = Math.max(outside(m.crownY, g.crownFromTop), outside(m.eyesY, g.eyesFromTop), outside(m.faceWidth, g.faceWidth));
+  // The layout aims at the middle of every band, so a miss means unusual proportions (very high
+  // hair, a tiny face): a few px is for a reviewer to judge, more cannot meet the spec.
+  if (off === 0) return check('layout.geometry', 'pass', 0, t, '头部位置和大小符合规格', 'Head placed per spec', 'px');
+  if (off <= 10)
+    return check('layout.geometry', 'warn', off, t, '头部位置略超出规格范围，将由人工审核', 'Head slightly outside the bands', 'px');
+  return check(
+    'layout.geometry',
+    'fail',
+    off,
+    t,
+    '头部比例不符合规格（如发型过高），请整理头发后重拍',
+    'Head proportions outside the spec (e.g. very high hair)',
+    'px',
+  );
+}
+
+export function background(deltaE: number): CheckResult {
+  const limit = MAKING.backgroundDeltaE;
+  const t = `ΔE2000 (p99) ≤ ${limit}`;
+  if (deltaE <= limit) return check('background.uniform', 'pass', deltaE, t, '背景为纯色', 'Flat background', 'ΔE');
+  return check(
+    'background.uniform',
+    'warn',
+    deltaE,
+    t,
+    '背景颜色不够均匀，建议在白墙前重拍',
+    'The background is not flat: retake in front of a plain wall',
+    'ΔE',
+  );
+}
+
+export function fileSize(bytes: number, spec: PhotoSpec, withinBounds: boolean): CheckResult {
+  const kb = bytes / 1024;
+  const t = `${spec.fileSizeKB.min}–${spec.fileSizeKB.max} KB`;
+  if (withinBounds) return check('file.size', 'pass', kb, t, '文件大小符合要求', 'File size within bounds', 'KB');
+  return check(
+    'file.size',
+    'warn',
+    kb,
+    t,
+    '照片文件大小超出规格范围，将由人工审核',
+    'File size outside the bounds',
+    'KB',
+  );
+}

@@ -1,0 +1,106 @@
+// Face and body analysis with @vladmandic/human on the tfjs WASM backend: detection, 478-point
+// mesh with iris, head pose, the faceres description (embedding), anti-spoof/liveness, emotion,
+// and MoveNet body keypoints for the shoulders. One Human per process (a second instance does not
+// load different models), so this module holds it.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AnalysisResult, BodyKeypoint, FaceAnalysis, RawImage } from '../types.js';
+import { ensureBackend, humanModelDir, registerFileRouter, tf, wasmDir } from './models.js';
+
+const require = createRequire(import.meta.url);
+type HumanModule = typeof import('@vladmandic/human');
+type HumanInstance = InstanceType<HumanModule['Human']>;
+
+const RAD = 180 / Math.PI;
+
+function humanConfig(): Partial<import('@vladmandic/human').Config> {
+  return {
+    backend: 'wasm',
+    wasmPath: wasmDir,
+    modelBasePath: `${pathToFileURL(humanModelDir).href}/`,
+    debug: false,
+    async: false,
+    warmup: 'none',
+    // Without these Human reuses the previous photo's result when two inputs look alike.
+    cacheSensitivity: 0,
+    skipAllowed: false,
+    filter: { enabled: false },
+    face: {
+      enabled: true,
+      detector: { rotation: true, maxDetected: 10, minConfidence: 0.3, iouThreshold: 0.1, return: false },
+      mesh: { enabled: true },
+      iris: { enabled: true },
+      description: { enabled: true },
+      emotion: { enabled: true },
+      antispoof: { enabled: true },
+      liveness: { enabled: true },
+    },
+    body: { enabled: true, modelPath: 'movenet-lightning.json', maxDetected: 1, minConfidence: 0.1 },
+    hand: { enabled: false },
+    object: { enabled: false },
+    gesture: { enabled: false },
+    segmentation: { enabled: false },
+  } as Partial<import('@vladmandic/human').Config>;
+}
+
+let human: Promise<HumanInstance> | undefined;
+
+export function loadHuman(): Promise<HumanInstance> {
+  human ??= (async () => {
+    registerFileRouter();
+    await ensureBackend();
+    const { Human } = require(
+      path.join(path.dirname(require.resolve('@vladmandic/human')), 'human.node-wasm.js'),
+    ) as HumanModule;
+    const h = new Human(humanConfig());
+    await h.load();
+    return h;
+  })();
+  return human;
+}
+
+/** Faces below this detector score are noise (posters, patterns), not a second person. */
+const MIN_FACE_SCORE = 0.5;
+
+function toFace(f: import('@vladmandic/human').FaceResult): FaceAnalysis {
+  const angle = f.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
+  return {
+    box: [f.box[0], f.box[1], f.box[2], f.box[3]],
+    score: f.score,
+    mesh: f.mesh.map(([x, y, z]) => ({ x, y, z: z ?? 0 })),
+    pose: { yaw: angle.yaw * RAD, pitch: angle.pitch * RAD, roll: angle.roll * RAD },
+    gaze: { bearing: f.rotation?.gaze.bearing ?? 0, strength: f.rotation?.gaze.strength ?? 0 },
+    embedding: f.embedding ? Array.from(f.embedding) : [],
+    real: f.real,
+    live: f.live,
+    emotion: f.emotion?.map((e) => ({ emotion: e.emotion, score: e.score })),
+  };
+}
+
+/** Analyse an RGB image. Faces come back largest first. */
+export async function analyze(image: RawImage): Promise<AnalysisResult> {
+  if (image.channels !== 3) throw new Error('analyze expects RGB');
+  const h = await loadHuman();
+  const input = tf.tidy(() =>
+    tf.expandDims(tf.tensor3d(image.data, [image.height, image.width, 3], 'int32'), 0),
+  ) as import('@tensorflow/tfjs-core').Tensor4D;
+  let result: Awaited<ReturnType<HumanInstance['detect']>>;
+  try {
+    result = await h.detect(input as never);
+  } finally {
+    input.dispose();
+  }
+  const faces = result.face
+    .filter((f) => f.score >= MIN_FACE_SCORE && f.mesh.length >= 468)
+    .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
+    .map(toFace);
+  for (const f of result.face) f.tensor?.dispose();
+  const body: BodyKeypoint[] = (result.body[0]?.keypoints ?? []).map((k) => ({
+    part: k.part,
+    score: k.score,
+    x: k.position[0],
+    y: k.position[1],
+  }));
+  return { faces, body };
+}

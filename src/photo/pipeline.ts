@@ -1,0 +1,189 @@
+// makeIdPhoto: the stages in order over one context. decode → detect → layout → warp → matting
+// (→ relayout once the matte shows the crown) → checks → compose → encode. Each stage is timed.
+import type { BackgroundName } from '../domain/backgrounds.js';
+import { type CheckResult, worstStatus } from '../domain/checks.js';
+import { backgroundDeltaE } from './background.js';
+import * as making from './checks/making.js';
+import { runComplianceChecks } from './checks/compliance.js';
+import { cleanAlpha, composite, foregroundOf, rgba } from './compose.js';
+import { type Decoded, decode, decodeRegion } from './decode.js';
+import { encodeJpeg, encodePng } from './encode.js';
+import { analyze } from './face/human.js';
+import { apply, compose, invert, scaling, warpAffine, type Warped } from './geometry.js';
+import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, roomBelow, solveLayout } from './layout.js';
+import { matte } from './matting.js';
+import { loadSpec } from './spec.js';
+import { MAKING } from './thresholds.js';
+import type { CheckContext, IdPhotoResult, MakeOptions, PhotoSpec, Stage } from './types.js';
+
+type Timings = Partial<Record<Stage, number>>;
+
+async function timed<T>(timings: Timings, stage: Stage, fn: () => T | Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[stage] = (timings[stage] ?? 0) + Math.round((performance.now() - t0) * 10) / 10;
+  }
+}
+
+/** Upsampling or downsampling the analysis image by more than this loses detail or aliases; then
+ *  the crop is cut from the original at the output's own resolution. */
+const RESAMPLE_TOLERANCE = { min: 0.75, max: 1.25 };
+
+/** The output-sized crop of the source under `layout`, and which of its pixels lie in the source. */
+async function cropFor(d: Decoded, layout: Layout, spec: PhotoSpec): Promise<Warped> {
+  const toAnalysis = invert(layout.toOutput);
+  const s = layout.scale;
+  if ((s >= RESAMPLE_TOLERANCE.min && s <= RESAMPLE_TOLERANCE.max) || (s > 1 && d.scale >= 1)) {
+    return warpAffine(d.image, toAnalysis, spec.width, spec.height);
+  }
+  // Re-decode at the scale where one source px ≈ one output px (never above the original).
+  const target = Math.min(1, s * d.scale);
+  const ratio = target / d.scale;
+  const toTarget = compose(toAnalysis, scaling(ratio));
+  const corners = [
+    { x: 0, y: 0 },
+    { x: spec.width, y: 0 },
+    { x: 0, y: spec.height },
+    { x: spec.width, y: spec.height },
+  ].map((p) => apply(toTarget, p));
+  const w = Math.round(d.width * target);
+  const h = Math.round(d.height * target);
+  const left = Math.max(0, Math.floor(Math.min(...corners.map((p) => p.x))) - 2);
+  const top = Math.max(0, Math.floor(Math.min(...corners.map((p) => p.y))) - 2);
+  const right = Math.min(w, Math.ceil(Math.max(...corners.map((p) => p.x))) + 2);
+  const bottom = Math.min(h, Math.ceil(Math.max(...corners.map((p) => p.y))) + 2);
+  if (right - left < 2 || bottom - top < 2) return warpAffine(d.image, toAnalysis, spec.width, spec.height);
+  const region = await decodeRegion(d, target, { left, top, width: right - left, height: bottom - top });
+  const shift = { a: 1, b: 0, c: -left, d: 0, e: 1, f: -top };
+  return warpAffine(region, compose(toTarget, shift), spec.width, spec.height);
+}
+
+/** Fraction of the output height at the bottom centre that lies outside the source. */
+function bottomShortfall(inside: Uint8Array, width: number, height: number): number {
+  const x = Math.round(width / 2);
+  let rows = 0;
+  for (let y = height - 1; y >= 0 && inside[y * width + x] === 0; y--) rows++;
+  return rows / height;
+}
+
+/** The hair touches the source's top edge: the first in-source row above the crown is foreground. */
+function crownCut(alpha: Uint8Array, inside: Uint8Array, width: number, crownY: number | null, centreX: number, halfSpan: number): boolean {
+  if (crownY === null) return false;
+  const x0 = Math.max(0, Math.round(centreX - halfSpan));
+  const x1 = Math.min(width - 1, Math.round(centreX + halfSpan));
+  if (crownY <= 1) return true;
+  for (let x = x0; x <= x1; x++) {
+    const i = crownY * width + x;
+    const above = (crownY - 2) * width + x;
+    if (alpha[i]! >= 128 && inside[above] === 0) return true;
+  }
+  return false;
+}
+
+interface Placed {
+  layout: Layout;
+  warped: Warped;
+  alpha: Uint8Array;
+  foreground: Uint8Array | null;
+  crownY: number | null;
+}
+
+async function place(d: Decoded, frame: FaceFrame, spec: PhotoSpec, options: MakeOptions, timings: Timings): Promise<Placed> {
+  const kind = options.matting ?? 'rvm';
+  const below = roomBelow(frame, d.image.width, d.image.height);
+  let layout = await timed(timings, 'layout', () => solveLayout(spec, frame, estimateCrownAbove(frame), below));
+  let placed: Placed | null = null;
+  // The first layout guesses the hair; the matte then shows the real crown. Two refinements settle
+  // every face seen so far; each costs one more warp and matting.
+  for (let pass = 0; pass < 3; pass++) {
+    const warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
+    const m = await timed(timings, 'matting', () => matte(warped.image, kind));
+    const alpha = cleanAlpha(m.alpha, warped.inside);
+    const halfSpan = (layout.faceWidth / 2) * 0.7;
+    const crownY = findCrown(alpha, spec.width, layout.eyesY, spec.width / 2, halfSpan, warped.inside);
+    placed = { layout, warped, alpha, foreground: m.foreground, crownY };
+    if (crownY === null) break;
+    const next = solveLayout(spec, frame, (layout.eyesY - crownY) / layout.scale, below);
+    const settled = Math.abs(next.scale / layout.scale - 1) < 0.03 && Math.abs(next.eyesY - layout.eyesY) < 6;
+    // A crown at the frame's top edge may be higher still: keep refining even if it looks settled.
+    if (settled && crownY > 2) break;
+    layout = next;
+  }
+  return placed!;
+}
+
+export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}): Promise<IdPhotoResult> {
+  const spec = loadSpec(options.spec);
+  const backgrounds = (options.backgrounds ?? (Object.keys(spec.backgrounds) as BackgroundName[])).filter(
+    (b) => spec.backgrounds[b],
+  );
+  const timings: Timings = {};
+  const report: CheckResult[] = [];
+  const finish = (r: Omit<IdPhotoResult, 'spec' | 'verdict' | 'report' | 'timings'>): IdPhotoResult => ({
+    ...r,
+    spec: spec.id,
+    verdict: worstStatus(report),
+    report,
+    timings,
+  });
+
+  const d = await timed(timings, 'decode', () => decode(input));
+  const analysis = await timed(timings, 'detect', () => analyze(d.image));
+  report.push(making.faceCount(analysis.faces.length));
+  const face = analysis.faces[0];
+  if (analysis.faces.length !== 1 || !face) {
+    return finish({ made: false, photos: {}, cutout: null, face: null, faceCount: analysis.faces.length });
+  }
+  const frame = faceFrame(face.mesh);
+  report.push(making.resolution(frame.interEye / d.scale));
+
+  const { layout, warped, alpha, foreground, crownY } = await place(d, frame, spec, options, timings);
+  const halfSpan = (layout.faceWidth / 2) * 0.7;
+  const marginCheck = making.margin({
+    bottomShortfall: bottomShortfall(warped.inside, spec.width, spec.height),
+    crownCut: crownCut(alpha, warped.inside, spec.width, crownY, spec.width / 2, halfSpan),
+  });
+  report.push(marginCheck);
+  report.push(making.geometry(spec, { crownY, eyesY: layout.eyesY, faceWidth: layout.faceWidth }));
+  const faceOut = { ...face, sourceWidth: d.image.width, sourceHeight: d.image.height };
+  if (marginCheck.status === 'fail') {
+    return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount: 1 });
+  }
+
+  const ctx: CheckContext = {
+    spec,
+    background: options.backgrounds?.[0] ?? spec.defaultBackground,
+    source: d.image,
+    sourceFace: face,
+    faceCount: 1,
+    crop: warped.image,
+    alpha,
+    toCrop: layout.toOutput,
+    cropMesh: face.mesh.map((p) => ({ ...apply(layout.toOutput, p), z: p.z * layout.scale })),
+    cropBody: analysis.body.map((k) => ({ ...k, ...apply(layout.toOutput, k) })),
+  };
+  report.push(...(await timed(timings, 'checks', () => runComplianceChecks(ctx))));
+
+  const fg = await timed(timings, 'compose', () => foregroundOf(warped.image, alpha, foreground));
+  const photos: IdPhotoResult['photos'] = {};
+  let worstDeltaE = 0;
+  let sizeCheck: CheckResult | null = null;
+  for (const name of backgrounds) {
+    const rgb = spec.backgrounds[name]!;
+    const flat = await timed(timings, 'compose', () => composite(fg, alpha, rgb));
+    const enc = await timed(timings, 'encode', () => encodeJpeg(flat, spec));
+    photos[name] = enc.jpeg;
+    const de = await timed(timings, 'checks', () =>
+      backgroundDeltaE(enc.jpeg, alpha, spec.width, spec.height, rgb, MAKING.hairEdgeBand),
+    );
+    worstDeltaE = Math.max(worstDeltaE, de);
+    const sc = making.fileSize(enc.jpeg.byteLength, spec, enc.withinBounds);
+    if (!sizeCheck || (sizeCheck.status === 'pass' && sc.status !== 'pass')) sizeCheck = sc;
+  }
+  report.push(making.background(worstDeltaE));
+  if (sizeCheck) report.push(sizeCheck);
+  const cutout = await timed(timings, 'encode', () => encodePng(rgba(fg, alpha), spec.width, spec.height));
+  return finish({ made: true, photos, cutout, face: faceOut, faceCount: 1 });
+}
