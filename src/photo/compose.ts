@@ -49,3 +49,33 @@ export function rgba(fg: Uint8Array, alpha: Uint8Array): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Keeps only the matte connected to the person: a flood from `seed` (a point on the face) through
+ * pixels with any opacity. Blobs elsewhere (a lamp, a poster, a watermark in a corner that the
+ * model took for foreground) are dropped instead of being pasted onto the new background.
+ */
+export function keepConnected(alpha: Uint8Array, width: number, height: number, seed: { x: number; y: number }): Uint8Array {
+  const sx = Math.min(width - 1, Math.max(0, Math.round(seed.x)));
+  const sy = Math.min(height - 1, Math.max(0, Math.round(seed.y)));
+  const start = sy * width + sx;
+  if (alpha[start] === 0) return alpha;
+  const reached = new Uint8Array(alpha.length);
+  const stack = new Int32Array(alpha.length);
+  let top = 0;
+  stack[top++] = start;
+  reached[start] = 1;
+  while (top > 0) {
+    const i = stack[--top]!;
+    const x = i % width;
+    const neighbours = [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, i - width, i + width];
+    for (const n of neighbours) {
+      if (n < 0 || n >= alpha.length || reached[n] || alpha[n] === 0) continue;
+      reached[n] = 1;
+      stack[top++] = n;
+    }
+  }
+  const out = new Uint8Array(alpha.length);
+  for (let i = 0; i < alpha.length; i++) out[i] = reached[i] ? alpha[i]! : 0;
+  return out;
+}

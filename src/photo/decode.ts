@@ -1,6 +1,6 @@
 // Stage 1: validate the upload and decode it. The header is read before any pixel is decoded, so a
 // decompression bomb is refused by its declared size, and sharp's own pixel limit backs that up.
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { KaozhaoError } from '../domain/errors.js';
 import type { RawImage } from './types.js';
 import { INPUT_LIMITS } from './thresholds.js';
@@ -35,7 +35,7 @@ export function sniff(buf: Uint8Array): InputFormat | 'heic' | 'gif' | 'unknown'
   return 'unknown';
 }
 
-function sharpOf(input: Uint8Array): sharp.Sharp {
+function sharpOf(input: Uint8Array): Sharp {
   return sharp(input, { limitInputPixels: INPUT_LIMITS.maxPixels, failOn: 'truncated', sequentialRead: true });
 }
 
@@ -47,7 +47,7 @@ export async function decode(input: Uint8Array): Promise<Decoded> {
   if (kind === 'gif') throw KaozhaoError.of('image.unsupported_type');
   if (kind === 'unknown') throw KaozhaoError.of('image.unsupported_type');
 
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (cause) {

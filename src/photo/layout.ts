@@ -88,26 +88,40 @@ const span = (r: { min: number; max: number }) => Math.max(1, r.max - r.min);
 /** Distance outside a band, 0 inside. */
 const outside = (v: number, r: { min: number; max: number }) => (v < r.min ? r.min - v : v > r.max ? v - r.max : 0);
 
-/** How far the source reaches below the eyes, along the face's down axis from its centre line. */
-export function roomBelow(frame: FaceFrame, sourceWidth: number, sourceHeight: number): number {
-  const start = { x: frame.origin.x + frame.ex.x * frame.centreU, y: frame.origin.y + frame.ex.y * frame.centreU };
-  const { x: dx, y: dy } = frame.ey;
-  let t = Number.POSITIVE_INFINITY;
-  if (dy > 1e-9) t = Math.min(t, (sourceHeight - start.y) / dy);
-  if (dy < -1e-9) t = Math.min(t, -start.y / dy);
-  if (dx > 1e-9) t = Math.min(t, (sourceWidth - start.x) / dx);
-  if (dx < -1e-9) t = Math.min(t, -start.x / dx);
-  return Math.max(0, t);
+/**
+ * How far (output px) the frame's bottom edge reaches past the bottom of the photo, at its two
+ * corners and its centre: there the body would end in a line above the frame's edge.
+ */
+function overshoot(
+  frame: FaceFrame,
+  spec: PhotoSpec,
+  source: { width: number; height: number },
+  scale: number,
+  eyesY: number,
+): number {
+  const v = (spec.height - eyesY) / scale;
+  let worst = 0;
+  for (const xOut of [0, spec.width / 2, spec.width]) {
+    const u = (xOut - spec.width / 2) / scale + frame.centreU;
+    const y = frame.origin.y + u * frame.ex.y + v * frame.ey.y;
+    worst = Math.max(worst, ((y - source.height) * scale) / Math.max(0.2, frame.ey.y));
+  }
+  return Math.max(0, worst);
 }
 
 /**
  * Scale and eye line for a face of width `frame.faceWidth` whose crown is `crownAbove` source px
- * above the eyes and whose photo reaches `below` source px below the eyes. Searched on a grid over
- * the bands: first every band must hold and the frame must not reach past the bottom of the photo
- * (the body would end in a straight line above the frame's edge); among those, the closest to the
- * middle of every band. Where nothing fits, the least violation wins and the checks report it.
+ * above the eyes, in a source photo of the given size. Searched on a grid over
+ * the bands: first every band must hold, then the frame should not reach past the bottom of the
+ * photo (the body would end in a straight line above the frame's edge); among those, the closest to
+ * the middle of every band. Where nothing fits, the least violation wins and the checks report it.
  */
-export function solveLayout(spec: PhotoSpec, frame: FaceFrame, crownAbove: number, below = Number.POSITIVE_INFINITY): Layout {
+export function solveLayout(
+  spec: PhotoSpec,
+  frame: FaceFrame,
+  crownAbove: number,
+  source?: { width: number; height: number },
+): Layout {
   const g = spec.geometry;
   const F = frame.faceWidth;
   const H = Math.max(1, crownAbove);
@@ -121,9 +135,11 @@ export function solveLayout(spec: PhotoSpec, frame: FaceFrame, crownAbove: numbe
       const eyesY = g.eyesFromTop.min - 10 + ((span(g.eyesFromTop) + 20) * j) / steps;
       const crownY = eyesY - H * scale;
       const faceW = F * scale;
-      const bottomGap = Math.max(0, (spec.height - eyesY) / scale - below) * scale;
+      const bottomGap = source ? overshoot(frame, spec, source, scale, eyesY) : 0;
+      // The bands come first (they are the spec); a frame reaching past the photo's bottom comes
+      // next (the margin check reports it); the distance from the bands' middles decides the rest.
       const violation =
-        outside(faceW, g.faceWidth) + outside(crownY, g.crownFromTop) + outside(eyesY, g.eyesFromTop) + bottomGap;
+        (outside(faceW, g.faceWidth) + outside(crownY, g.crownFromTop) + outside(eyesY, g.eyesFromTop)) * 10 + bottomGap;
       const off =
         ((faceW - mid(g.faceWidth)) / span(g.faceWidth)) ** 2 +
         ((crownY - mid(g.crownFromTop)) / span(g.crownFromTop)) ** 2 +

@@ -5,12 +5,12 @@ import { type CheckResult, worstStatus } from '../domain/checks.js';
 import { backgroundDeltaE } from './background.js';
 import * as making from './checks/making.js';
 import { runComplianceChecks } from './checks/compliance.js';
-import { cleanAlpha, composite, foregroundOf, rgba } from './compose.js';
+import { cleanAlpha, composite, foregroundOf, keepConnected, rgba } from './compose.js';
 import { type Decoded, decode, decodeRegion } from './decode.js';
 import { encodeJpeg, encodePng } from './encode.js';
 import { analyze } from './face/human.js';
 import { apply, compose, invert, scaling, warpAffine, type Warped } from './geometry.js';
-import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, roomBelow, solveLayout } from './layout.js';
+import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, solveLayout } from './layout.js';
 import { matte } from './matting.js';
 import { loadSpec } from './spec.js';
 import { MAKING } from './thresholds.js';
@@ -92,7 +92,7 @@ interface Placed {
 
 async function place(d: Decoded, frame: FaceFrame, spec: PhotoSpec, options: MakeOptions, timings: Timings): Promise<Placed> {
   const kind = options.matting ?? 'rvm';
-  const below = roomBelow(frame, d.image.width, d.image.height);
+  const below = { width: d.image.width, height: d.image.height };
   let layout = await timed(timings, 'layout', () => solveLayout(spec, frame, estimateCrownAbove(frame), below));
   let placed: Placed | null = null;
   // The first layout guesses the hair; the matte then shows the real crown. Two refinements settle
@@ -100,7 +100,10 @@ async function place(d: Decoded, frame: FaceFrame, spec: PhotoSpec, options: Mak
   for (let pass = 0; pass < 3; pass++) {
     const warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
     const m = await timed(timings, 'matting', () => matte(warped.image, kind));
-    const alpha = cleanAlpha(m.alpha, warped.inside);
+    const alpha = keepConnected(cleanAlpha(m.alpha, warped.inside), spec.width, spec.height, {
+      x: spec.width / 2,
+      y: layout.eyesY,
+    });
     const halfSpan = (layout.faceWidth / 2) * 0.7;
     const crownY = findCrown(alpha, spec.width, layout.eyesY, spec.width / 2, halfSpan, warped.inside);
     placed = { layout, warped, alpha, foreground: m.foreground, crownY };

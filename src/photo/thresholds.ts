@@ -40,3 +40,66 @@ export const MATTING = {
    */
   rvmDownsampleRatio: 0.4,
 };
+
+/**
+ * Compliance checks (photo-spec.md §2, checks/*.ts). Chosen from `npm run eval` over
+ * ../shared/data/faces: positives are the defect folders, negatives portraits/ and
+ * defects/eyeglasses_no_reflection/; the comment on each says where the line sits in that
+ * distribution. Borderline values warn (human review); only clear values fail.
+ */
+export const COMPLIANCE = {
+  pose: {
+    yaw: { warn: 10, fail: 20 },
+    pitch: { warn: 12, fail: 20 },
+    roll: { warn: 8, fail: 12 },
+    rotatedImage: 45,
+    shoulders: { warn: 8, fail: null },
+  },
+  eyes: {
+    open: { warn: 0.18, fail: 0.12 },
+    gaze: { warn: 0.12, fail: 0.2 },
+    gazeVerticalWeight: 0.5,
+  },
+  mouth: {
+    gap: { warn: 0.15, fail: 0.3 },
+    emotion: { warn: 0.5, fail: 0.8 },
+    smileLift: 0.2,
+    smileTeeth: 0.3,
+  },
+  occlusion: {
+    lowerDeltaE: { warn: 15, fail: 25 },
+    hand: { warn: 0.3, fail: 0.6 },
+  },
+  makeup: { lipChroma: { warn: 30, fail: null } },
+  glasses: {
+    lensDarkRef: 30,
+    eyeBrightRef: 10,
+    lensTintRef: 20,
+    tinted: { warn: 0.7, fail: 1 },
+    glare: { warn: 3, fail: 8 },
+    frame: { warn: 20, fail: null },
+  },
+  head: {
+    crownHeightRef: 1.2,
+    topChromaRef: 20,
+    shadeRef: 10,
+    foreheadSkinRef: 0.5,
+    covering: { warn: 0.5, fail: 1 },
+    lidSkin: { warn: 0.3, fail: 0.1 },
+    browSkin: { warn: 0.2, fail: null },
+    earSkin: { warn: 0.05, fail: null },
+  },
+  jewelry: { earSpark: { warn: 5, fail: null }, neckSpark: { warn: 5, fail: null } },
+  clothing: { contrast: { warn: 8, fail: 4 }, texture: { warn: 15, fail: null } },
+  light: {
+    dark: { warn: 35, fail: 25 },
+    bright: { warn: 90, fail: 97 },
+    backlit: { warn: 30, fail: 45 },
+    uneven: { warn: 15, fail: 25 },
+  },
+  image: {
+    sharpness: { warn: 4, fail: 2.5 },
+    chroma: { warn: 8, fail: 4 },
+    spoofReal: { warn: 0.3 },
+  },
+};

@@ -27,7 +27,7 @@ interface ModelJson {
   generatedBy?: string;
   convertedBy?: string | null;
   signature?: unknown;
-  userDefinedMetadata?: Record<string, unknown>;
+  userDefinedMetadata?: Record<string, object>;
   modelInitializer?: unknown;
   weightsManifest: { paths: string[]; weights: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] }[];
 }
@@ -43,9 +43,9 @@ function fileHandler(file: string): import('@tensorflow/tfjs-core').io.IOHandler
         modelTopology: json.modelTopology as object,
         format: json.format,
         generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy,
+        convertedBy: json.convertedBy ?? undefined,
         signature: json.signature as object,
-        userDefinedMetadata: json.userDefinedMetadata as object,
+        userDefinedMetadata: json.userDefinedMetadata,
         modelInitializer: json.modelInitializer as object,
         weightSpecs,
         weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
@@ -60,10 +60,12 @@ let routerRegistered = false;
 export function registerFileRouter(): void {
   if (routerRegistered) return;
   routerRegistered = true;
-  tf.io.registerLoadRouter((url: string | string[]) => {
+  // A router returns null for URLs it does not handle; tfjs' type says IOHandler only.
+  const router = (url: string | string[]) => {
     const u = Array.isArray(url) ? url[0] : url;
     return typeof u === 'string' && u.startsWith('file://') ? fileHandler(fileURLToPath(u)) : null;
-  });
+  };
+  tf.io.registerLoadRouter(router as Parameters<typeof tf.io.registerLoadRouter>[0]);
 }
 
 let backendReady: Promise<void> | undefined;

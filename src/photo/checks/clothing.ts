@@ -1,0 +1,37 @@
+// Clothes against the chosen background colour, and busy patterns or stripes.
+import { BACKGROUND_LABELS, type BackgroundName } from '../../domain/backgrounds.js';
+import type { CheckResult } from '../../domain/checks.js';
+import { COMPLIANCE } from '../thresholds.js';
+import { graded } from './grade.js';
+import type { ClothingMeasures } from './measures.js';
+
+const T = COMPLIANCE.clothing;
+
+export function clothingChecks(c: ClothingMeasures, background: BackgroundName): CheckResult[] {
+  const bgZh = BACKGROUND_LABELS[background];
+  const contrast = graded(
+    'clothing.contrast',
+    c.contrast,
+    `ΔE2000 clothes–background > ${T.contrast.warn} pass, > ${T.contrast.fail} warn`,
+    {
+      pass: ['衣服与背景区分明显', 'Clothes distinct from the background'],
+      warn: [`衣服颜色与${bgZh}背景接近，建议换深色或对比明显的衣服`, 'Clothes close to the background colour'],
+      fail: [`衣服颜色与${bgZh}背景几乎相同，请换一件颜色不同的衣服后重拍`, 'Clothes match the background: wear a different colour'],
+    },
+    'ΔE',
+    (v) => (v <= T.contrast.fail ? 'fail' : v <= T.contrast.warn ? 'warn' : 'pass'),
+  );
+  const pattern = graded(
+    'clothing.pattern',
+    c.texture,
+    `mean gradient < ${T.texture.warn} pass, else warn`,
+    {
+      pass: ['衣服无复杂图案', 'No busy patterns'],
+      warn: ['衣服图案或条纹较复杂，建议换纯色衣服', 'Busy pattern or stripes: wear plain clothes'],
+      fail: ['', ''],
+    },
+    undefined,
+    (v) => (v >= T.texture.warn ? 'warn' : 'pass'),
+  );
+  return [contrast, pattern];
+}

@@ -1,0 +1,53 @@
+// Sharpness, colour, and the advisory anti-spoof signal.
+import type { CheckResult } from '../../domain/checks.js';
+import { COMPLIANCE } from '../thresholds.js';
+import type { FaceAnalysis } from '../types.js';
+import { graded } from './grade.js';
+import type { ImageMeasures } from './measures.js';
+import { check } from './result.js';
+
+const T = COMPLIANCE.image;
+
+export function imageChecks(m: ImageMeasures): CheckResult[] {
+  const sharp = graded(
+    'image.sharpness',
+    m.laplacian,
+    `mean |Laplacian| over eyes and nose > ${T.sharpness.warn} pass, > ${T.sharpness.fail} warn`,
+    {
+      pass: ['照片清晰', 'Sharp photo'],
+      warn: ['照片略模糊，建议对焦后重拍', 'Slightly blurred: focus and retake'],
+      fail: ['照片模糊，请擦净镜头、保持稳定、对焦面部后重拍', 'Blurred: clean the lens, hold still, focus on the face'],
+    },
+    undefined,
+    (v) => (v <= T.sharpness.fail ? 'fail' : v <= T.sharpness.warn ? 'warn' : 'pass'),
+  );
+  const color = graded(
+    'image.color',
+    m.chromaP90,
+    `p90 chroma > ${T.chroma.warn} pass, > ${T.chroma.fail} warn`,
+    {
+      pass: ['彩色照片', 'Colour photo'],
+      warn: ['照片颜色偏淡或偏色，请使用彩色模式、自然光拍摄', 'Washed-out colour: use colour mode and natural light'],
+      fail: ['检测到黑白照片，请使用彩色照片', 'Black-and-white photo: use a colour photo'],
+    },
+    'C*',
+    (v) => (v <= T.chroma.fail ? 'fail' : v <= T.chroma.warn ? 'warn' : 'pass'),
+  );
+  return [sharp, color];
+}
+
+/** Advisory: the anti-spoof model's "real" score; never blocks a photo on its own. */
+export function spoofCheck(face: FaceAnalysis): CheckResult {
+  const t = `real ≥ ${T.spoofReal.warn} pass, else warn (advisory)`;
+  if (face.real === undefined)
+    return check('spoof', 'pass', null, t, '未运行活体判断', 'Anti-spoof model not run');
+  if (face.real >= T.spoofReal.warn) return check('spoof', 'pass', face.real, t, '真人拍摄', 'Live person');
+  return check(
+    'spoof',
+    'warn',
+    face.real,
+    t,
+    '疑似翻拍照片或屏幕，请直接拍摄本人，将由人工审核',
+    'Looks like a photo of a photo or screen: photograph yourself directly',
+  );
+}

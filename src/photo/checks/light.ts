@@ -1,0 +1,53 @@
+// Enough light, not backlit, even light on the face.
+import type { CheckResult } from '../../domain/checks.js';
+import { COMPLIANCE } from '../thresholds.js';
+import { graded } from './grade.js';
+import type { LightMeasures } from './measures.js';
+
+const T = COMPLIANCE.light;
+
+export function lightChecks(l: LightMeasures): CheckResult[] {
+  const exposure = graded(
+    'light.exposure',
+    l.faceL,
+    `face L* > ${T.dark.warn} and < ${T.bright.warn} pass; > ${T.dark.fail} and < ${T.bright.fail} warn`,
+    {
+      pass: ['光线充足', 'Enough light'],
+      warn: [
+        l.faceL <= T.dark.warn ? '面部偏暗，建议在光线更充足处拍摄' : '面部偏亮，建议避免强光直射',
+        l.faceL <= T.dark.warn ? 'Face a little dark: more light' : 'Face a little bright: avoid strong direct light',
+      ],
+      fail: [
+        l.faceL <= T.dark.fail ? '面部过暗，请在明亮、均匀的光线下重拍' : '面部过曝，请避开强光后重拍',
+        l.faceL <= T.dark.fail ? 'Face too dark: retake in good light' : 'Face overexposed: avoid strong light',
+      ],
+    },
+    'L*',
+    (v) => (v <= T.dark.fail || v >= T.bright.fail ? 'fail' : v <= T.dark.warn || v >= T.bright.warn ? 'warn' : 'pass'),
+  );
+  const backlit = graded(
+    'light.backlit',
+    l.backgroundMinusFace,
+    `background − face L* < ${T.backlit.warn} pass, < ${T.backlit.fail} warn`,
+    {
+      pass: ['非逆光', 'Not backlit'],
+      warn: ['背景比面部亮，可能逆光，建议面向光源拍摄', 'Background brighter than the face: face the light'],
+      fail: ['逆光拍摄，面部过暗，请背对窗户、面向光源后重拍', 'Backlit: turn so the light falls on your face'],
+    },
+    'ΔL*',
+    (v) => (v >= T.backlit.fail ? 'fail' : v >= T.backlit.warn ? 'warn' : 'pass'),
+  );
+  const uneven = graded(
+    'light.uneven',
+    l.sideDiff,
+    `|left − right cheek L*| < ${T.uneven.warn} pass, < ${T.uneven.fail} warn`,
+    {
+      pass: ['面部光线均匀', 'Even light on the face'],
+      warn: ['面部左右明暗不均，建议正面均匀光线下拍摄', 'Uneven light across the face: use even, frontal light'],
+      fail: ['面部一侧有明显阴影，请在正面均匀光线下重拍', 'Strong shadow on one side: retake in even light'],
+    },
+    'ΔL*',
+    (v) => (v >= T.uneven.fail ? 'fail' : v >= T.uneven.warn ? 'warn' : 'pass'),
+  );
+  return [exposure, backlit, uneven];
+}

@@ -1,0 +1,462 @@
+// The raw measures of the compliance checks, one object per photo. Judging (pass/warn/fail with
+// advice) lives in the topic modules; keeping the numbers apart lets the eval and the tests see
+// exactly what each check saw.
+import { deltaE2000, type Lab, rgbToLab } from '../color.js';
+import type { CheckContext, Point } from '../types.js';
+import {
+  type Box,
+  boxAround,
+  chroma,
+  clampBox,
+  dist,
+  type Eye,
+  fastLab,
+  type Face,
+  labSamples,
+  lumaSamples,
+  M,
+  mean,
+  median,
+  medianLab,
+  mid,
+  type Planes,
+  quantile,
+} from './regions.js';
+
+const RAD = 180 / Math.PI;
+
+/** Fraction of samples within a skin-colour distance of the reference skin. */
+function skinFraction(samples: readonly Lab[], skin: Lab): number {
+  if (samples.length === 0) return Number.NaN;
+  let n = 0;
+  for (const s of samples) if (Math.abs(s.L - skin.L) < 22 && Math.hypot(s.a - skin.a, s.b - skin.b) < 12) n++;
+  return n / samples.length;
+}
+
+function box(pl: Planes, b: Box): Box {
+  return clampBox(b, pl.width, pl.height);
+}
+
+export interface PoseMeasures {
+  yaw: number;
+  pitch: number;
+  roll: number;
+  /** Nose tip offset from the cheek midpoint, fraction of face width (+ = image right). */
+  noseOffset: number;
+}
+
+export function poseMeasures(ctx: CheckContext, f: Face): PoseMeasures {
+  const nose = f.mesh[M.noseTip]!;
+  const c = mid(f.cheekR, f.cheekL);
+  return { ...ctx.sourceFace.pose, noseOffset: (nose.x - c.x) / Math.max(1, f.faceWidth) };
+}
+
+export interface EyeMeasures {
+  /** Lid opening / eye width (eye aspect ratio), subject's right and left. */
+  earR: number;
+  earL: number;
+  /** Iris offset from the eye-corner midpoint, fraction of eye width: x (+ image right), y (+ down). */
+  gazeX: number;
+  gazeY: number;
+}
+
+export function eyeMeasures(f: Face): EyeMeasures {
+  const off = (e: Eye) => ({ x: (e.iris.x - e.centre.x) / e.width, y: (e.iris.y - e.centre.y) / e.width });
+  const r = off(f.eyeR);
+  const l = off(f.eyeL);
+  return {
+    earR: f.eyeR.opening / f.eyeR.width,
+    earL: f.eyeL.opening / f.eyeL.width,
+    gazeX: (r.x + l.x) / 2,
+    gazeY: (r.y + l.y) / 2,
+  };
+}
+
+export interface MouthMeasures {
+  /** Inner-lip gap / inner mouth width. */
+  gap: number;
+  /** Inner-lip gap / eye distance. */
+  gapIpd: number;
+  /** Mouth corners above the lip centre line, / eye distance (+ = corners up, a smile). */
+  cornerLift: number;
+  /** Mouth width / eye distance. */
+  width: number;
+  /** Eyebrow height above the eye line, / eye distance. */
+  browHeight: number;
+  /** Bright, low-chroma (teeth) fraction between the inner lips. */
+  teeth: number;
+}
+
+export function mouthMeasures(pl: Planes, f: Face): MouthMeasures {
+  const p = (i: number) => f.mesh[i]!;
+  const top = p(M.lipTopInner);
+  const bot = p(M.lipBottomInner);
+  const inner = dist(p(M.mouthInnerR), p(M.mouthInnerL));
+  const centreY = (p(M.lipTopOuter).y + p(M.lipBottomOuter).y) / 2;
+  const cornersY = (p(M.mouthR).y + p(M.mouthL).y) / 2;
+  const browY = mean([...M.rBrow, ...M.lBrow].map((i) => p(i).y));
+  const gapH = Math.max(0, bot.y - top.y);
+  let teeth = 0;
+  if (gapH >= 2) {
+    const c = mid(top, bot);
+    const s = labSamples(pl, boxAround(c, inner * 0.6, gapH));
+    teeth = s.filter((l) => l.L > 55 && chroma(l) < 18).length / Math.max(1, s.length);
+  }
+  return {
+    gap: dist(top, bot) / Math.max(1, inner),
+    gapIpd: dist(top, bot) / f.ipd,
+    cornerLift: (centreY - cornersY) / f.ipd,
+    width: dist(p(M.mouthR), p(M.mouthL)) / f.ipd,
+    browHeight: (f.eyesMid.y - browY) / f.ipd,
+    teeth,
+  };
+}
+
+export interface SkinMeasures {
+  /** Reference skin: forehead and upper cheeks. */
+  skin: Lab;
+  foreheadL: number;
+  cheekRL: number;
+  cheekLL: number;
+  /** Lower face (chin, beside the mouth) against the upper-face skin, ΔE2000. */
+  lowerDeltaE: number;
+  /** Skin-coloured fraction of the lower face. */
+  lowerSkin: number;
+  /** Mean lip redness (a*) minus skin a*. */
+  lipRedness: number;
+  /** Lip chroma minus skin chroma. */
+  lipChroma: number;
+  /** A wrist or elbow keypoint inside the face box (score-weighted, 0..1). */
+  handNearFace: number;
+}
+
+export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasures {
+  const u = f.ipd;
+  const p = (i: number) => f.mesh[i]!;
+  const fh = labSamples(pl, boxAround(mid(p(M.foreheadMid), p(M.foreheadTop)), 0.7 * u, 0.25 * u), 2);
+  // Upper cheeks: below the eyes, outside the nose.
+  const ucR = labSamples(pl, boxAround({ x: f.eyeR.centre.x, y: f.eyeR.centre.y + 0.45 * u }, 0.3 * u, 0.2 * u), 2);
+  const ucL = labSamples(pl, boxAround({ x: f.eyeL.centre.x, y: f.eyeL.centre.y + 0.45 * u }, 0.3 * u, 0.2 * u), 2);
+  const skin = medianLab([...ucR, ...ucL, ...fh]);
+  const cR = labSamples(pl, boxAround(p(M.cheekCentreR), 0.3 * u, 0.3 * u), 2);
+  const cL = labSamples(pl, boxAround(p(M.cheekCentreL), 0.3 * u, 0.3 * u), 2);
+  const chinC = mid(p(M.lipBottomOuter), p(M.chin));
+  const lower = [
+    ...labSamples(pl, boxAround(chinC, 0.4 * u, 0.2 * u), 2),
+    ...labSamples(pl, boxAround({ x: p(M.mouthR).x - 0.2 * u, y: p(M.mouthR).y }, 0.2 * u, 0.25 * u), 2),
+    ...labSamples(pl, boxAround({ x: p(M.mouthL).x + 0.2 * u, y: p(M.mouthL).y }, 0.2 * u, 0.25 * u), 2),
+  ];
+  const lowerLab = medianLab(lower);
+  const lipTop = mid(p(M.lipTopOuter), p(M.lipTopInner));
+  const lipBot = mid(p(M.lipBottomOuter), p(M.lipBottomInner));
+  const lips = [
+    ...labSamples(pl, boxAround(lipTop, 0.3 * u, Math.max(2, 0.5 * dist(p(M.lipTopOuter), p(M.lipTopInner))))),
+    ...labSamples(pl, boxAround(lipBot, 0.3 * u, Math.max(2, 0.5 * dist(p(M.lipBottomOuter), p(M.lipBottomInner))))),
+  ];
+  const lipLab = medianLab(lips);
+  // Hands: MoveNet wrists/elbows near the face (inside the cheek-to-cheek, brow-to-chin box).
+  const fx0 = Math.min(f.cheekR.x, f.cheekL.x) - 0.2 * u;
+  const fx1 = Math.max(f.cheekR.x, f.cheekL.x) + 0.2 * u;
+  const fy0 = f.eyesMid.y - 0.8 * u;
+  const fy1 = f.chin.y + 0.3 * u;
+  let hand = 0;
+  for (const k of ctx.cropBody) {
+    if (!/Wrist|Elbow/.test(k.part)) continue;
+    if (k.x >= fx0 && k.x <= fx1 && k.y >= fy0 && k.y <= fy1) hand = Math.max(hand, k.score);
+  }
+  return {
+    skin,
+    foreheadL: medianLab(fh).L,
+    cheekRL: medianLab(cR).L,
+    cheekLL: medianLab(cL).L,
+    lowerDeltaE: deltaE2000(skin, lowerLab),
+    lowerSkin: skinFraction(lower, skin),
+    lipRedness: lipLab.a - skin.a,
+    lipChroma: chroma(lipLab) - chroma(skin),
+    handNearFace: hand,
+  };
+}
+
+export interface EyeRegionMeasures {
+  /** Lens area (around each eye, lids excluded) median L minus skin L; the darker eye. */
+  lensDarkness: number;
+  /** Under-eye band (inside a lens) against cheek skin, ΔE2000; the larger. */
+  lensTint: number;
+  /** p95 L inside the eye opening minus skin L (sclera/specular; very low behind dark lenses). */
+  eyeBright: number;
+  /** Near-white, low-chroma fraction around the eyes outside the eye opening (lens glare). */
+  glare: number;
+  /** Skin-coloured fraction of the eyelid band between eye and brow, lower of the two. */
+  lidSkin: number;
+  /** Skin-coloured fraction just above the brows, lower of the two. */
+  aboveBrowSkin: number;
+  /** Brow band skin fraction (a brow covered by hair reads as dark non-skin over a wider band). */
+  browSkin: number;
+}
+
+export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab): EyeRegionMeasures {
+  const u = f.ipd;
+  const per = (e: Eye, brow: readonly number[]) => {
+    const w = e.width;
+    const lens = labSamples(pl, boxAround(e.centre, 1.3 * w, 1.0 * w), 2);
+    const open = labSamples(pl, boxAround(e.centre, 0.8 * w, Math.max(2, e.opening)), 1);
+    const under = labSamples(pl, boxAround({ x: e.centre.x, y: e.centre.y + 0.35 * w }, 0.7 * w, 0.18 * w), 1);
+    // Glare: the lens box outside the eye opening.
+    const lensBox = box(pl, boxAround(e.centre, 1.5 * w, 1.1 * w));
+    const openBox = box(pl, boxAround(e.centre, 1.05 * w, Math.max(3, e.opening * 1.4)));
+    let glare = 0;
+    let n = 0;
+    const d = pl.img.data;
+    const c = pl.img.channels;
+    const limit = Math.max(skin.L + 18, 80);
+    for (let y = lensBox.y0; y < lensBox.y1; y++)
+      for (let x = lensBox.x0; x < lensBox.x1; x++) {
+        if (x >= openBox.x0 && x < openBox.x1 && y >= openBox.y0 && y < openBox.y1) continue;
+        n++;
+        const i = (y * pl.width + x) * c;
+        const l = fastLab(d[i]!, d[i + 1]!, d[i + 2]!);
+        if (l.L > limit && chroma(l) < 20) glare++;
+      }
+    const browPts = brow.map((i) => f.mesh[i]!);
+    const browY = mean(browPts.map((q) => q.y));
+    const browX = mean(browPts.map((q) => q.x));
+    const lidY = (browY + e.centre.y) / 2;
+    const lid = labSamples(pl, boxAround({ x: e.centre.x, y: lidY }, 0.6 * w, Math.max(2, 0.3 * (e.centre.y - browY))), 1);
+    const above = labSamples(pl, boxAround({ x: browX, y: browY - 0.18 * u }, 0.8 * w, 0.12 * u), 1);
+    const browBand = labSamples(pl, boxAround({ x: browX, y: browY }, 0.9 * w, 0.12 * u), 1);
+    return {
+      lens: medianLab(lens).L - skin.L,
+      tint: under.length ? deltaE2000(medianLab(under), cheekSkin) : 0,
+      eyeBright: quantile(
+        open.map((l) => l.L),
+        0.95,
+      ) - skin.L,
+      glare: glare / Math.max(1, n),
+      lid: skinFraction(lid, skin),
+      above: skinFraction(above, skin),
+      brow: skinFraction(browBand, skin),
+    };
+  };
+  const r = per(f.eyeR, M.rBrow);
+  const l = per(f.eyeL, M.lBrow);
+  return {
+    lensDarkness: Math.min(r.lens, l.lens),
+    lensTint: Math.max(r.tint, l.tint),
+    eyeBright: Math.min(r.eyeBright, l.eyeBright),
+    glare: Math.max(r.glare, l.glare),
+    lidSkin: Math.min(r.lid, l.lid),
+    aboveBrowSkin: Math.min(r.above, l.above),
+    browSkin: Math.min(r.brow, l.brow),
+  };
+}
+
+export interface HeadMeasures {
+  /** Foreground above the forehead top (mesh 10) up to the crown, / eye distance. */
+  crownHeight: number;
+  /** Region just above the hairline: median L, chroma, and ΔE to skin. */
+  topL: number;
+  topChroma: number;
+  topDeltaE: number;
+  /** Forehead L minus cheek L (a brim shades the forehead). */
+  foreheadShade: number;
+  /** Forehead skin fraction. */
+  foreheadSkin: number;
+  /** Foreground width at 0.6 eye distance above the forehead top, / face width. */
+  topWidth: number;
+}
+
+export function headMeasures(pl: Planes, f: Face, skin: Lab, s: SkinMeasures): HeadMeasures {
+  const u = f.ipd;
+  const top = f.mesh[M.foreheadTop]!;
+  const cx = Math.round(top.x);
+  // Crown: walk up from the forehead top over ±0.3 u columns while the matte is foreground.
+  let crown = top.y;
+  for (let dx = -Math.round(0.3 * u); dx <= Math.round(0.3 * u); dx += 3) {
+    const x = Math.min(pl.width - 1, Math.max(0, cx + dx));
+    let gap = 0;
+    for (let y = Math.round(top.y); y >= 0; y--) {
+      if (pl.alpha[y * pl.width + x]! >= 128) {
+        if (y < crown) crown = y;
+        gap = 0;
+      } else if (++gap > 4) break;
+    }
+  }
+  const region = labSamples(pl, boxAround({ x: top.x, y: top.y - 0.35 * u }, 1.0 * u, 0.3 * u), 2, 128);
+  const tl = region.length ? medianLab(region) : skin;
+  const fhSamples = labSamples(pl, boxAround(mid(f.mesh[M.foreheadMid]!, top), 0.9 * u, 0.3 * u), 2);
+  const y = Math.round(top.y - 0.6 * u);
+  let w = 0;
+  if (y >= 0) for (let x = 0; x < pl.width; x++) if (pl.alpha[y * pl.width + x]! >= 128) w++;
+  return {
+    crownHeight: (top.y - crown) / u,
+    topL: tl.L,
+    topChroma: chroma(tl),
+    topDeltaE: deltaE2000(tl, skin),
+    foreheadShade: s.foreheadL - (s.cheekRL + s.cheekLL) / 2,
+    foreheadSkin: skinFraction(fhSamples, skin),
+    topWidth: w / Math.max(1, f.faceWidth),
+  };
+}
+
+export interface SideMeasures {
+  /** Skin fraction just outside each cheek at ear height (image left = subject's right). */
+  earSkinR: number;
+  earSkinL: number;
+  /** Bright-spot fraction below each ear (earrings), the larger. */
+  earSpark: number;
+  /** Bright-spot / high-contrast fraction on the neck below the chin (necklace). */
+  neckSpark: number;
+  /** Shoulder line angle in the source, degrees; null without confident keypoints. */
+  shoulderAngle: number | null;
+}
+
+function sparkle(pl: Planes, b: Box, refL: number): number {
+  const bb = box(pl, b);
+  let n = 0;
+  let k = 0;
+  for (let y = bb.y0; y < bb.y1; y++)
+    for (let x = bb.x0; x < bb.x1; x++) {
+      n++;
+      if (pl.luma[y * pl.width + x]! > refL + 45) k++;
+    }
+  return n ? k / n : 0;
+}
+
+export function sideMeasures(ctx: CheckContext, pl: Planes, f: Face, skin: Lab): SideMeasures {
+  const u = f.ipd;
+  const p = (i: number) => f.mesh[i]!;
+  const nose = p(M.noseTip);
+  const earY = (f.eyesMid.y + nose.y) / 2;
+  const earBoxR = boxAround({ x: f.cheekR.x - 0.2 * u, y: earY }, 0.25 * u, 0.4 * u);
+  const earBoxL = boxAround({ x: f.cheekL.x + 0.2 * u, y: earY }, 0.25 * u, 0.4 * u);
+  const skinL = skinFraction(labSamples(pl, earBoxR, 2), skin);
+  const skinR2 = skinFraction(labSamples(pl, earBoxL, 2), skin);
+  // Skin luma for the sparkle reference.
+  const refL = median(lumaSamples(pl, boxAround(p(M.cheekCentreR), 0.3 * u, 0.3 * u), 2));
+  const lobeY = nose.y + 0.35 * u;
+  const spR = sparkle(pl, boxAround({ x: f.cheekR.x - 0.1 * u, y: lobeY }, 0.3 * u, 0.5 * u), refL);
+  const spL = sparkle(pl, boxAround({ x: f.cheekL.x + 0.1 * u, y: lobeY }, 0.3 * u, 0.5 * u), refL);
+  const neck = boxAround({ x: f.chin.x, y: f.chin.y + 0.9 * u }, 1.4 * u, 0.9 * u);
+  const neckSpark = sparkle(pl, neck, refL);
+  const ls = ctx.cropBody.find((k) => k.part === 'leftShoulder');
+  const rs = ctx.cropBody.find((k) => k.part === 'rightShoulder');
+  let shoulderAngle: number | null = null;
+  if (ls && rs && ls.score >= 0.3 && rs.score >= 0.3) {
+    // The crop is rotated against the source by the roll correction; measure against the source.
+    const cropRot = Math.atan2(ctx.toCrop.d, ctx.toCrop.a) * RAD;
+    const a = Math.atan2(ls.y - rs.y, ls.x - rs.x) * RAD;
+    shoulderAngle = a - cropRot;
+    if (shoulderAngle > 180) shoulderAngle -= 360;
+    if (shoulderAngle < -180) shoulderAngle += 360;
+  }
+  return { earSkinR: skinL, earSkinL: skinR2, earSpark: Math.max(spR, spL), neckSpark, shoulderAngle };
+}
+
+export interface ClothingMeasures {
+  /** Clothing against the chosen background, ΔE2000 of the median colour. */
+  contrast: number;
+  /** Mean gradient magnitude in the clothing region, luma/px. */
+  texture: number;
+}
+
+export function clothingMeasures(ctx: CheckContext, pl: Planes, f: Face): ClothingMeasures {
+  const u = f.ipd;
+  const b = box(pl, { x0: f.chin.x - 2.2 * u, y0: f.chin.y + 1.3 * u, x1: f.chin.x + 2.2 * u, y1: pl.height - 2 });
+  const samples = labSamples(pl, b, 3, 220);
+  const bg = ctx.spec.backgrounds[ctx.background] ?? [255, 255, 255];
+  const bgLab = rgbToLab(bg[0], bg[1], bg[2]);
+  const cl = samples.length ? medianLab(samples) : bgLab;
+  let g = 0;
+  let n = 0;
+  for (let y = b.y0 + 1; y < b.y1 - 1; y += 2)
+    for (let x = b.x0 + 1; x < b.x1 - 1; x += 2) {
+      const i = y * pl.width + x;
+      if (pl.alpha[i]! < 250 || pl.alpha[i - 1]! < 250 || pl.alpha[i + 1]! < 250) continue;
+      if (pl.alpha[i - pl.width]! < 250 || pl.alpha[i + pl.width]! < 250) continue;
+      g += Math.abs(pl.luma[i + 1]! - pl.luma[i - 1]!) + Math.abs(pl.luma[i + pl.width]! - pl.luma[i - pl.width]!);
+      n++;
+    }
+  return { contrast: samples.length > 50 ? deltaE2000(cl, bgLab) : Number.NaN, texture: n > 50 ? g / n / 2 : 0 };
+}
+
+export interface LightMeasures {
+  /** Face luminance: median L* of the skin boxes. */
+  faceL: number;
+  /** Background (matte < 64, inside the source) median L* minus face L*. */
+  backgroundMinusFace: number;
+  /** |cheek L* right − left|. */
+  sideDiff: number;
+  /** Clipped (L* > 97) fraction of the face box. */
+  clipped: number;
+}
+
+export function lightMeasures(pl: Planes, f: Face, s: SkinMeasures): LightMeasures {
+  const bgL: number[] = [];
+  const d = pl.img.data;
+  const c = pl.img.channels;
+  for (let y = 0; y < pl.height; y += 4)
+    for (let x = 0; x < pl.width; x += 4) {
+      const i = y * pl.width + x;
+      if (pl.alpha[i]! >= 64) continue;
+      if (d[i * c] === 0 && d[i * c + 1] === 0 && d[i * c + 2] === 0) continue;
+      bgL.push(pl.luma[i]!);
+    }
+  const u = f.ipd;
+  const faceBox = boxAround({ x: f.eyesMid.x, y: f.eyesMid.y + 0.5 * u }, 1.4 * u, 1.4 * u);
+  const ls = lumaSamples(pl, faceBox, 2);
+  const clipped = ls.filter((v) => v > 250).length / Math.max(1, ls.length);
+  // Luma → L* for the background (approximate, through the grey axis).
+  const bgMed = bgL.length > 100 ? rgbToLab(...grey(median(bgL))).L : s.skin.L;
+  return {
+    faceL: s.skin.L,
+    backgroundMinusFace: bgMed - s.skin.L,
+    sideDiff: Math.abs(s.cheekRL - s.cheekLL),
+    clipped,
+  };
+}
+
+const grey = (v: number): [number, number, number] => {
+  const g = Math.max(0, Math.min(255, Math.round(v)));
+  return [g, g, g];
+};
+
+export interface ImageMeasures {
+  /** Mean |Laplacian| over the eyes and nose, luma units. */
+  laplacian: number;
+  /** Same, divided by the region's luma standard deviation (contrast-free). */
+  laplacianNorm: number;
+  /** p90 chroma over the person (matte ≥ 128). */
+  chromaP90: number;
+  /** Face skin chroma. */
+  skinChroma: number;
+}
+
+export function imageMeasures(pl: Planes, f: Face, skin: Lab): ImageMeasures {
+  const u = f.ipd;
+  const b = box(pl, boxAround({ x: f.eyesMid.x, y: f.eyesMid.y + 0.25 * u }, 1.6 * u, 0.9 * u));
+  let lap = 0;
+  let n = 0;
+  let sum = 0;
+  let sum2 = 0;
+  const w = pl.width;
+  for (let y = b.y0 + 1; y < b.y1 - 1; y++)
+    for (let x = b.x0 + 1; x < b.x1 - 1; x++) {
+      const i = y * w + x;
+      const v = pl.luma[i]!;
+      lap += Math.abs(4 * v - pl.luma[i - 1]! - pl.luma[i + 1]! - pl.luma[i - w]! - pl.luma[i + w]!);
+      sum += v;
+      sum2 += v * v;
+      n++;
+    }
+  const m = sum / Math.max(1, n);
+  const sd = Math.sqrt(Math.max(0, sum2 / Math.max(1, n) - m * m));
+  const all = labSamples(pl, { x0: 0, y0: 0, x1: pl.width, y1: pl.height }, 6, 128);
+  return {
+    laplacian: lap / Math.max(1, n),
+    laplacianNorm: lap / Math.max(1, n) / Math.max(1, sd),
+    chromaP90: quantile(all.map(chroma), 0.9),
+    skinChroma: chroma(skin),
+  };
+}
+
+export type { Point };

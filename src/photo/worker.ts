@@ -1,0 +1,54 @@
+// A photo worker thread: loads the models once, then makes one photo at a time for the pool.
+import { parentPort } from 'node:worker_threads';
+import { KaozhaoError } from '../domain/errors.js';
+import { loadHuman } from './face/human.js';
+import { preloadMatting } from './matting.js';
+import { makeIdPhoto } from './pipeline.js';
+import type { IdPhotoResult, MakeOptions } from './types.js';
+
+export interface JobMessage {
+  id: number;
+  input: Uint8Array;
+  options: MakeOptions;
+}
+
+export type ReplyMessage =
+  | { id: number; ok: true; result: IdPhotoResult }
+  | { id: number; ok: false; error: { code: string; status: number; zh: string; en: string } }
+  | { id: -1; ready: true };
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts runs only as a worker thread');
+
+const ready = Promise.all([loadHuman(), preloadMatting('rvm')]);
+
+function transferables(r: IdPhotoResult): ArrayBuffer[] {
+  const list = [...Object.values(r.photos), r.cutout].filter((b): b is Uint8Array => !!b);
+  return list.map((b) => b.buffer as ArrayBuffer).filter((b, i, all) => all.indexOf(b) === i);
+}
+
+port.on('message', async (msg: JobMessage) => {
+  let reply: ReplyMessage;
+  try {
+    await ready;
+    const result = await makeIdPhoto(msg.input, msg.options);
+    reply = { id: msg.id, ok: true, result };
+    port.postMessage(reply, transferables(result));
+    return;
+  } catch (e) {
+    // Only typed errors carry a user message; anything else is an engine fault, reported without
+    // the input's content.
+    const k = e instanceof KaozhaoError ? e : KaozhaoError.of('engine.crashed', { cause: e });
+    if (!(e instanceof KaozhaoError)) console.error(`photo worker: job ${msg.id} failed: ${(e as Error)?.message}`);
+    reply = { id: msg.id, ok: false, error: { code: k.code, status: k.status, zh: k.zh, en: k.en } };
+  }
+  port.postMessage(reply);
+});
+
+ready.then(
+  () => port.postMessage({ id: -1, ready: true } satisfies ReplyMessage),
+  (e) => {
+    console.error(`photo worker: models failed to load: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);
