@@ -51,11 +51,19 @@ export async function backgroundDeltaE(
   const near = dilate(fgMask, width, height, band);
   const ref = rgbToLab(bg[0], bg[1], bg[2]);
   const values: number[] = [];
+  // A flat background holds few distinct colours: compute each one's ΔE once.
+  const seen = new Map<number, number>();
   for (let y = 0; y < height; y += 2) {
     for (let x = 0; x < width; x += 2) {
       const i = y * width + x;
       if (near[i]) continue;
-      values.push(deltaE2000(ref, rgbToLab(data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!)));
+      const key = (data[i * 3]! << 16) | (data[i * 3 + 1]! << 8) | data[i * 3 + 2]!;
+      let d = seen.get(key);
+      if (d === undefined) {
+        d = deltaE2000(ref, rgbToLab(data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!));
+        seen.set(key, d);
+      }
+      values.push(d);
     }
   }
   if (values.length === 0) return 0;

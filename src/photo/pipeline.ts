@@ -3,18 +3,18 @@
 import type { BackgroundName } from '../domain/backgrounds.js';
 import { type CheckResult, worstStatus } from '../domain/checks.js';
 import { backgroundDeltaE } from './background.js';
-import * as making from './checks/making.js';
 import { runComplianceChecks } from './checks/compliance.js';
+import * as making from './checks/making.js';
 import { cleanAlpha, composite, foregroundOf, keepConnected, rgba } from './compose.js';
 import { type Decoded, decode, decodeRegion } from './decode.js';
 import { encodeJpeg, encodePng } from './encode.js';
 import { analyze } from './face/human.js';
-import { apply, compose, invert, scaling, warpAffine, type Warped } from './geometry.js';
+import { apply, compose, invert, scaling, type Warped, warpAffine } from './geometry.js';
 import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, solveLayout } from './layout.js';
 import { matte } from './matting.js';
 import { loadSpec } from './spec.js';
 import { MAKING } from './thresholds.js';
-import type { CheckContext, IdPhotoResult, MakeOptions, PhotoSpec, Stage } from './types.js';
+import type { CheckContext, IdPhotoResult, MakeOptions, MattingModel, PhotoSpec, Stage } from './types.js';
 
 type Timings = Partial<Record<Stage, number>>;
 
@@ -69,7 +69,14 @@ function bottomShortfall(inside: Uint8Array, width: number, height: number): num
 }
 
 /** The hair touches the source's top edge: the first in-source row above the crown is foreground. */
-function crownCut(alpha: Uint8Array, inside: Uint8Array, width: number, crownY: number | null, centreX: number, halfSpan: number): boolean {
+function crownCut(
+  alpha: Uint8Array,
+  inside: Uint8Array,
+  width: number,
+  crownY: number | null,
+  centreX: number,
+  halfSpan: number,
+): boolean {
   if (crownY === null) return false;
   const x0 = Math.max(0, Math.round(centreX - halfSpan));
   const x1 = Math.min(width - 1, Math.round(centreX + halfSpan));
@@ -90,31 +97,55 @@ interface Placed {
   crownY: number | null;
 }
 
-async function place(d: Decoded, frame: FaceFrame, spec: PhotoSpec, options: MakeOptions, timings: Timings): Promise<Placed> {
+/** Two layouts close enough that the head would move by less than the matte's own precision. */
+const settled = (a: Layout, b: Layout) => Math.abs(b.scale / a.scale - 1) < 0.03 && Math.abs(b.eyesY - a.eyesY) < 6;
+
+async function place(
+  d: Decoded,
+  frame: FaceFrame,
+  spec: PhotoSpec,
+  options: MakeOptions,
+  timings: Timings,
+): Promise<Placed> {
   const kind = options.matting ?? 'rvm';
-  const below = { width: d.image.width, height: d.image.height };
-  let layout = await timed(timings, 'layout', () => solveLayout(spec, frame, estimateCrownAbove(frame), below));
-  let placed: Placed | null = null;
-  // The first layout guesses the hair; the matte then shows the real crown. Two refinements settle
-  // every face seen so far; each costs one more warp and matting.
-  for (let pass = 0; pass < 3; pass++) {
-    const warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
-    const m = await timed(timings, 'matting', () => matte(warped.image, kind));
+  const source = { width: d.image.width, height: d.image.height };
+  const matteOf = async (warped: Warped, layout: Layout, model: MattingModel) => {
+    const m = await timed(timings, 'matting', () => matte(warped.image, model));
     const alpha = keepConnected(cleanAlpha(m.alpha, warped.inside), spec.width, spec.height, {
       x: spec.width / 2,
       y: layout.eyesY,
     });
     const halfSpan = (layout.faceWidth / 2) * 0.7;
     const crownY = findCrown(alpha, spec.width, layout.eyesY, spec.width / 2, halfSpan, warped.inside);
-    placed = { layout, warped, alpha, foreground: m.foreground, crownY };
-    if (crownY === null) break;
-    const next = solveLayout(spec, frame, (layout.eyesY - crownY) / layout.scale, below);
-    const settled = Math.abs(next.scale / layout.scale - 1) < 0.03 && Math.abs(next.eyesY - layout.eyesY) < 6;
-    // A crown at the frame's top edge may be higher still: keep refining even if it looks settled.
-    if (settled && crownY > 2) break;
-    layout = next;
+    return { alpha, foreground: m.foreground, crownY };
+  };
+  const relayout = (layout: Layout, crownY: number) =>
+    timed(timings, 'layout', () => solveLayout(spec, frame, (layout.eyesY - crownY) / layout.scale, source));
+
+  // The first layout guesses the hair from the face mesh; only a matte shows the real crown.
+  let layout = await timed(timings, 'layout', () => solveLayout(spec, frame, estimateCrownAbove(frame), source));
+  let warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
+  if (kind === 'rvm') {
+    // Scout with the selfie model (~20 ms) so that RVM (~0.4 s) usually runs once, on the final frame.
+    const scout = await matteOf(warped, layout, 'selfie');
+    if (scout.crownY !== null) {
+      const next = await relayout(layout, scout.crownY);
+      if (!settled(layout, next) || scout.crownY <= 2) {
+        layout = next;
+        warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
+      }
+    }
   }
-  return placed!;
+  for (let pass = 0; ; pass++) {
+    const m = await matteOf(warped, layout, kind);
+    const placed: Placed = { layout, warped, ...m };
+    if (m.crownY === null || pass === 1) return placed;
+    const next = await relayout(layout, m.crownY);
+    // A crown at the frame's top edge may be higher still: look again even if it looks settled.
+    if (settled(layout, next) && m.crownY > 2) return placed;
+    layout = next;
+    warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
+  }
 }
 
 export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}): Promise<IdPhotoResult> {
@@ -173,10 +204,12 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   const photos: IdPhotoResult['photos'] = {};
   let worstDeltaE = 0;
   let sizeCheck: CheckResult | null = null;
+  let quality: number | undefined;
   for (const name of backgrounds) {
     const rgb = spec.backgrounds[name]!;
     const flat = await timed(timings, 'compose', () => composite(fg, alpha, rgb));
-    const enc = await timed(timings, 'encode', () => encodeJpeg(flat, spec));
+    const enc = await timed(timings, 'encode', () => encodeJpeg(flat, spec, quality));
+    quality = enc.quality;
     photos[name] = enc.jpeg;
     const de = await timed(timings, 'checks', () =>
       backgroundDeltaE(enc.jpeg, alpha, spec.width, spec.height, rgb, MAKING.hairEdgeBand),
