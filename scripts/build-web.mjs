@@ -1,0 +1,40 @@
+// Builds the web apps (student at /, admin at /admin) when their dist/ is missing or older than
+// their sources, so `npm start` on a fresh clone serves them without a separate build step.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'dist' || e.name === 'node_modules') continue;
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+const force = process.argv.includes('--force');
+for (const app of ['student', 'admin']) {
+  const dir = path.join(root, 'web', app);
+  const config = path.join(dir, 'vite.config.ts');
+  if (!existsSync(config)) continue;
+  const built = path.join(dir, 'dist', 'index.html');
+  const stale =
+    !existsSync(built) ||
+    newest(dir) > statSync(built).mtimeMs ||
+    newest(path.join(root, 'src', 'domain')) > statSync(built).mtimeMs;
+  if (!force && !stale) continue;
+  console.log(`building web/${app}…`);
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', config, '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+}
