@@ -12,6 +12,7 @@ import { analyze } from './face/human.js';
 import { apply, compose, invert, scaling, type Warped, warpAffine } from './geometry.js';
 import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, solveLayout } from './layout.js';
 import { matte } from './matting.js';
+import { DEFAULT_MATTING } from './settings.js';
 import { loadSpec } from './spec.js';
 import { MAKING } from './thresholds.js';
 import type { CheckContext, IdPhotoResult, MakeOptions, MattingModel, PhotoSpec, Stage } from './types.js';
@@ -107,7 +108,7 @@ async function place(
   options: MakeOptions,
   timings: Timings,
 ): Promise<Placed> {
-  const kind = options.matting ?? 'rvm';
+  const kind = options.matting ?? DEFAULT_MATTING;
   const source = { width: d.image.width, height: d.image.height };
   const matteOf = async (warped: Warped, layout: Layout, model: MattingModel) => {
     const m = await timed(timings, 'matting', () => matte(warped.image, model));

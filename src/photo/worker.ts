@@ -4,6 +4,7 @@ import { KaozhaoError } from '../domain/errors.js';
 import { loadHuman } from './face/human.js';
 import { preloadMatting } from './matting.js';
 import { makeIdPhoto } from './pipeline.js';
+import { DEFAULT_MATTING } from './settings.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
 
 export interface JobMessage {
@@ -20,7 +21,7 @@ export type ReplyMessage =
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs only as a worker thread');
 
-const ready = Promise.all([loadHuman(), preloadMatting('rvm')]);
+const ready = Promise.all([loadHuman(), preloadMatting('selfie'), preloadMatting(DEFAULT_MATTING)]);
 
 function transferables(r: IdPhotoResult): ArrayBuffer[] {
   const list = [...Object.values(r.photos), r.cutout].filter((b): b is Uint8Array => !!b);
