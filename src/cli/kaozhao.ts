@@ -61,7 +61,15 @@ async function photo(argv: string[]): Promise<number> {
         return rep;
       } catch (e) {
         const k = e instanceof KaozhaoError ? e : KaozhaoError.of('engine.crashed', { cause: e });
-        return { file, made: false, verdict: 'fail', outputs: [], error: { code: k.code, message: k.zh }, report: [], timings: {} };
+        return {
+          file,
+          made: false,
+          verdict: 'fail',
+          outputs: [],
+          error: { code: k.code, message: k.zh },
+          report: [],
+          timings: {},
+        };
       }
     }),
   );

@@ -13,7 +13,7 @@ for (let i = 0; i < 256; i++) {
   LINEAR[i] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
 }
 
-const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
 
 export function rgbToLab(r: number, g: number, b: number): Lab {
   const R = LINEAR[r & 255]!;

@@ -10,7 +10,8 @@ export function cleanAlpha(alpha: Uint8Array, inside?: Uint8Array): Uint8Array {
   const out = new Uint8Array(alpha.length);
   for (let i = 0; i < alpha.length; i++) {
     const a = inside && inside[i] === 0 ? 0 : alpha[i]!;
-    out[i] = a <= ALPHA_FLOOR ? 0 : a >= ALPHA_CEIL ? 255 : Math.round(((a - ALPHA_FLOOR) * 255) / (ALPHA_CEIL - ALPHA_FLOOR));
+    out[i] =
+      a <= ALPHA_FLOOR ? 0 : a >= ALPHA_CEIL ? 255 : Math.round(((a - ALPHA_FLOOR) * 255) / (ALPHA_CEIL - ALPHA_FLOOR));
   }
   return out;
 }
@@ -55,7 +56,12 @@ export function rgba(fg: Uint8Array, alpha: Uint8Array): Uint8Array {
  * pixels with any opacity. Blobs elsewhere (a lamp, a poster, a watermark in a corner that the
  * model took for foreground) are dropped instead of being pasted onto the new background.
  */
-export function keepConnected(alpha: Uint8Array, width: number, height: number, seed: { x: number; y: number }): Uint8Array {
+export function keepConnected(
+  alpha: Uint8Array,
+  width: number,
+  height: number,
+  seed: { x: number; y: number },
+): Uint8Array {
   const sx = Math.min(width - 1, Math.max(0, Math.round(seed.x)));
   const sy = Math.min(height - 1, Math.max(0, Math.round(seed.y)));
   const start = sy * width + sx;

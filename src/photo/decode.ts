@@ -2,8 +2,8 @@
 // decompression bomb is refused by its declared size, and sharp's own pixel limit backs that up.
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { KaozhaoError } from '../domain/errors.js';
-import type { RawImage } from './types.js';
 import { INPUT_LIMITS } from './thresholds.js';
+import type { RawImage } from './types.js';
 
 export type InputFormat = 'jpeg' | 'png' | 'webp';
 
@@ -31,7 +31,8 @@ export function sniff(buf: Uint8Array): InputFormat | 'heic' | 'gif' | 'unknown'
   if (startsWith(buf, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
   if (ascii(buf, 0, 4) === 'RIFF' && ascii(buf, 8, 12) === 'WEBP') return 'webp';
   if (ascii(buf, 0, 4) === 'GIF8') return 'gif';
-  if (ascii(buf, 4, 8) === 'ftyp' && /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(ascii(buf, 8, 12))) return 'heic';
+  if (ascii(buf, 4, 8) === 'ftyp' && /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(ascii(buf, 8, 12)))
+    return 'heic';
   return 'unknown';
 }
 
@@ -74,7 +75,12 @@ export async function decode(input: Uint8Array): Promise<Decoded> {
       format: kind,
       width,
       height,
-      image: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 },
+      image: {
+        data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+        width: info.width,
+        height: info.height,
+        channels: 3,
+      },
       scale: info.width / width,
     };
   } catch (cause) {
@@ -103,5 +109,10 @@ export async function decodeRegion(
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    channels: 3,
+  };
 }

@@ -59,8 +59,8 @@ export function warpAffine(src: RawImage, toSource: Affine, width: number, heigh
       const sy = d * xc + e * yc + f - 0.5;
       const o = y * width + x;
       inside[o] = sx >= -0.5 && sy >= -0.5 && sx <= sw - 0.5 && sy <= sh - 0.5 ? 255 : 0;
-      const cx = sx < 0 ? 0 : sx > sw - 1 ? sw - 1 : sx;
-      const cy = sy < 0 ? 0 : sy > sh - 1 ? sh - 1 : sy;
+      const cx = Math.min(sw - 1, Math.max(0, sx));
+      const cy = Math.min(sh - 1, Math.max(0, sy));
       const x0 = Math.floor(cx);
       const y0 = Math.floor(cy);
       const x1 = x0 + 1 < sw ? x0 + 1 : x0;

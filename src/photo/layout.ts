@@ -139,7 +139,8 @@ export function solveLayout(
       // The bands come first (they are the spec); a frame reaching past the photo's bottom comes
       // next (the margin check reports it); the distance from the bands' middles decides the rest.
       const violation =
-        (outside(faceW, g.faceWidth) + outside(crownY, g.crownFromTop) + outside(eyesY, g.eyesFromTop)) * 10 + bottomGap;
+        (outside(faceW, g.faceWidth) + outside(crownY, g.crownFromTop) + outside(eyesY, g.eyesFromTop)) * 10 +
+        bottomGap;
       const off =
         ((faceW - mid(g.faceWidth)) / span(g.faceWidth)) ** 2 +
         ((crownY - mid(g.crownFromTop)) / span(g.crownFromTop)) ** 2 +

@@ -40,7 +40,9 @@ function toUint8(t: Tensor): Uint8Array {
 async function rvm(image: RawImage): Promise<Matte> {
   const m = await model('rvm');
   const inputs: Record<string, Tensor> = {
-    src: tf.tidy(() => tf.div(tf.expandDims(tf.tensor3d(image.data, [image.height, image.width, 3], 'float32'), 0), 255)),
+    src: tf.tidy(() =>
+      tf.div(tf.expandDims(tf.tensor3d(image.data, [image.height, image.width, 3], 'float32'), 0), 255),
+    ),
     'r1i:0': tf.tensor(0),
     'r2i:0': tf.tensor(0),
     'r3i:0': tf.tensor(0),

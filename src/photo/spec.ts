@@ -1,5 +1,5 @@
 // Output specs are data (specs/*.json), validated when loaded.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKGROUND_NAMES, type BackgroundName } from '../domain/backgrounds.js';
@@ -17,7 +17,8 @@ function fail(id: string, why: string): never {
 
 function range(id: string, name: string, r: unknown): Range {
   const v = r as Range;
-  if (!v || typeof v.min !== 'number' || typeof v.max !== 'number' || v.min > v.max) fail(id, `${name} must be {min ≤ max}`);
+  if (!v || typeof v.min !== 'number' || typeof v.max !== 'number' || v.min > v.max)
+    fail(id, `${name} must be {min ≤ max}`);
   return { min: v.min, max: v.max };
 }
 

@@ -71,10 +71,9 @@ export const COMPLIANCE = {
     /** min eye aspect ratio (lid opening / eye width): negatives ≥ 0.248; closed 0.057–0.147,
      *  half-closed 0.218, winks 0.057 and 0.184. */
     open: { warn: 0.235, fail: 0.16 },
-    /** Iris offset from the eye centre in eye widths (vertical half weight); the one averted-gaze
-     *  photo reads 0.05 (its gaze is vertical), negatives ≤ 0.06: only far-off gazes warn. */
-    gaze: { warn: 0.15, fail: 0.25 },
-    gazeVerticalWeight: 0.5,
+    /** Human's iris gaze strength (frontal heads, open eyes): negatives ≤ 0.11, the averted
+     *  gaze 0.23 (turned heads read 0.1–0.32, left to the yaw check). */
+    gaze: { warn: 0.15, fail: 0.3 },
   },
   mouth: {
     /** Inner-lip gap / inner mouth width: closed lips ≤ 0.074 on negatives (one parted-lip
@@ -88,6 +87,9 @@ export const COMPLIANCE = {
     strongEmotions: ['angry', 'disgust', 'surprise'],
     /** Teeth plus "happy" at least this: a laugh (negatives' happy+teeth: none). */
     laugh: 0.85,
+    /** …with the lips this far apart (between the mouth warn and fail): a closed-lip smile with
+     *  teeth (one clear-glasses photo, gap 0.19) is not a laugh. */
+    laughGap: 0.2,
   },
   occlusion: {
     /** Nose-bridge L* minus cheek L*: negatives ≤ 7 (glasses bridges make it negative); a black
@@ -135,11 +137,11 @@ export const COMPLIANCE = {
     earSkinTip: 0.02,
   },
   jewelry: {
-    /** Bright-spot % on the person below the ears / on the neck. Not validated: the two jewellery
-     *  photos read 0 and bright skin or white collars read high, so these warn only far above
-     *  every negative. */
-    earSpark: { warn: 100, fail: null },
-    neckSpark: { warn: 60, fail: null },
+    /** Bright-spot % on the person below the ears / on the neck. Not validated (the two jewellery
+     *  photos read 0; bright skin and white collars read up to 100 / 50 on negatives): a value
+     *  above these only adds a reminder to a passing entry. */
+    earSparkTip: 50,
+    neckSparkTip: 30,
   },
   clothing: {
     /** ΔE2000 clothes vs the chosen background: negatives 24–66 on blue; no labelled positive. */
@@ -166,8 +168,8 @@ export const COMPLIANCE = {
     sharpness: { warn: 2.4, fail: 1.6 },
     /** p90 chroma over the person: greyscale 0–3.3, negatives ≥ 9.4, a dark photo 6.3. */
     chroma: { warn: 8, fail: 5 },
-    /** Anti-spoof "real" score: negatives 0.52–0.91 and the spoof photos 0.66–0.84, so the model
+    /** Anti-spoof "real" score: negatives 0.30–0.91 and the spoof photos 0.66–0.84, so the model
      *  separates nothing here; warn only below every negative. Advisory. */
-    spoofReal: { warn: 0.45 },
+    spoofReal: { warn: 0.25 },
   },
 };

@@ -87,7 +87,10 @@ describe.skipIf(!haveFaces)('bad input through the pool', () => {
   });
 
   it('animated GIF → image.unsupported_type', async () => {
-    const frame = (c: string) => sharp({ create: { width: 64, height: 64, channels: 3, background: c } }).png().toBuffer();
+    const frame = (c: string) =>
+      sharp({ create: { width: 64, height: 64, channels: 3, background: c } })
+        .png()
+        .toBuffer();
     const gif = await sharp([await frame('#f00'), await frame('#00f')], { join: { animated: true } })
       .gif()
       .toBuffer();
@@ -96,7 +99,10 @@ describe.skipIf(!haveFaces)('bad input through the pool', () => {
   });
 
   it('animated WebP → image.animated', async () => {
-    const frame = (c: string) => sharp({ create: { width: 300, height: 300, channels: 3, background: c } }).png().toBuffer();
+    const frame = (c: string) =>
+      sharp({ create: { width: 300, height: 300, channels: 3, background: c } })
+        .png()
+        .toBuffer();
     const webp = await sharp([await frame('#f00'), await frame('#00f')], { join: { animated: true } })
       .webp()
       .toBuffer();
@@ -136,12 +142,16 @@ describe.skipIf(!haveFaces)('bad input through the pool', () => {
     for (const f of noFace) {
       const r = await pool.make(readFace(f));
       expect(r.made, f).toBe(false);
-      expect(r.report.find((c) => c.id === 'face.count'), f).toMatchObject({ status: 'fail', value: 0 });
+      expect(
+        r.report.find((c) => c.id === 'face.count'),
+        f,
+      ).toMatchObject({ status: 'fail', value: 0 });
     }
   });
 
   it('a group photo → face.count fails with the number of faces', async () => {
-    const group = listFaces('other/group').find((f) => f.includes('selfie-many-people')) ?? listFaces('other/group')[0]!;
+    const group =
+      listFaces('other/group').find((f) => f.includes('selfie-many-people')) ?? listFaces('other/group')[0]!;
     const r = await pool.make(readFace(group));
     expect(r.made).toBe(false);
     const c = r.report.find((x) => x.id === 'face.count')!;

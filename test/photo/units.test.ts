@@ -17,9 +17,9 @@ describe('specs', () => {
 
   it('rejects a spec with an inverted band or an unknown background', () => {
     const good = JSON.parse(JSON.stringify(loadSpec('chsi')));
-    expect(() => validateSpec({ ...good, geometry: { ...good.geometry, eyesFromTop: { min: 300, max: 200 } } })).toThrow(
-      /eyesFromTop/,
-    );
+    expect(() =>
+      validateSpec({ ...good, geometry: { ...good.geometry, eyesFromTop: { min: 300, max: 200 } } }),
+    ).toThrow(/eyesFromTop/);
     expect(() => validateSpec({ ...good, backgrounds: { red: [255, 0, 0] }, defaultBackground: 'red' })).toThrow(
       /unknown background/,
     );
@@ -112,7 +112,12 @@ describe('colour and encoding', () => {
   it('finds a JPEG quality inside the size bounds without padding', async () => {
     const spec = loadSpec('chsi');
     const { data } = await sharp({
-      create: { width: spec.width, height: spec.height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+      create: {
+        width: spec.width,
+        height: spec.height,
+        channels: 3,
+        noise: { type: 'gaussian', mean: 128, sigma: 40 },
+      },
     })
       .blur(1.2)
       .raw()

@@ -4,11 +4,31 @@ import type { CheckResult } from '../../domain/checks.js';
 import { COMPLIANCE } from '../thresholds.js';
 import { graded } from './grade.js';
 import type { ClothingMeasures } from './measures.js';
+import { check } from './result.js';
 
 const T = COMPLIANCE.clothing;
 
 export function clothingChecks(c: ClothingMeasures, background: BackgroundName): CheckResult[] {
   const bgZh = BACKGROUND_LABELS[background];
+  if (!Number.isFinite(c.contrast))
+    return [
+      check(
+        'clothing.contrast',
+        'pass',
+        null,
+        `ΔE2000 clothes–background > ${T.contrast.warn}`,
+        '照片中衣服区域太小，未判断',
+        'Too little clothing in frame to judge',
+      ),
+      check(
+        'clothing.pattern',
+        'pass',
+        null,
+        `mean gradient < ${T.texture.warn}`,
+        '照片中衣服区域太小，未判断',
+        'Too little clothing in frame to judge',
+      ),
+    ];
   const contrast = graded(
     'clothing.contrast',
     c.contrast,
@@ -16,7 +36,10 @@ export function clothingChecks(c: ClothingMeasures, background: BackgroundName):
     {
       pass: ['衣服与背景区分明显', 'Clothes distinct from the background'],
       warn: [`衣服颜色与${bgZh}背景接近，建议换深色或对比明显的衣服`, 'Clothes close to the background colour'],
-      fail: [`衣服颜色与${bgZh}背景几乎相同，请换一件颜色不同的衣服后重拍`, 'Clothes match the background: wear a different colour'],
+      fail: [
+        `衣服颜色与${bgZh}背景几乎相同，请换一件颜色不同的衣服后重拍`,
+        'Clothes match the background: wear a different colour',
+      ],
     },
     'ΔE',
     (v) => (v <= T.contrast.fail ? 'fail' : v <= T.contrast.warn ? 'warn' : 'pass'),

@@ -6,7 +6,7 @@ import type { CheckContext } from '../types.js';
 import { clothingChecks } from './clothing.js';
 import { eyeChecks } from './eyes.js';
 import { makeupCheck, occlusionCheck } from './face.js';
-import { frameCheck, reflectionCheck, tintedCheck } from './glasses.js';
+import { frameCheck, lensRatio, reflectionCheck, tintedCheck } from './glasses.js';
 import { coveringCheck, earsCheck, hairChecks } from './head.js';
 import { imageChecks, spoofCheck } from './image.js';
 import { jewelryChecks } from './jewelry.js';
@@ -48,29 +48,28 @@ function timed<T>(group: string, fn: () => T): T {
 }
 
 export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
-  (globalThis as { __kzCapture?: (c: CheckContext) => void }).__kzCapture?.(ctx);
   const face = timed('setup', () => faceGeometry(ctx.cropMesh));
   const pl = timed('setup', () => planes(ctx));
   const out: CheckResult[] = [];
   const pose = timed('pose', () => poseMeasures(ctx, face));
   out.push(...timed('pose', () => poseChecks(pose)));
   const eyes = timed('eyes', () => eyeMeasures(face));
-  out.push(...timed('eyes', () => eyeChecks(eyes)));
+  out.push(...timed('eyes', () => eyeChecks(eyes, ctx.sourceFace.gaze.strength, pose.yaw)));
   const mouth = timed('mouth', () => mouthMeasures(pl, face));
   out.push(timed('mouth', () => mouthCheck(mouth)));
   out.push(timed('mouth', () => expressionCheck(ctx.sourceFace, mouth)));
   const skin = timed('face', () => skinMeasures(ctx, pl, face));
-  out.push(timed('face', () => occlusionCheck(skin)));
+  out.push(timed('face', () => occlusionCheck(skin, mouth.gap)));
   out.push(timed('face', () => makeupCheck(skin)));
   const eyeRegion = timed('glasses', () => eyeRegionMeasures(pl, face, skin.skin, skin.skin));
-  out.push(timed('glasses', () => tintedCheck(eyeRegion)));
-  out.push(timed('glasses', () => frameCheck(eyes, eyeRegion)));
+  out.push(timed('glasses', () => tintedCheck(eyeRegion, skin.skin.L)));
+  out.push(timed('glasses', () => frameCheck(eyes, eyeRegion, skin.skin.L)));
   out.push(timed('glasses', () => reflectionCheck(eyeRegion)));
   const head = timed('head', () => headMeasures(pl, face, skin.skin, skin));
   out.push(timed('head', () => coveringCheck(head)));
-  out.push(...timed('head', () => hairChecks(eyeRegion)));
+  out.push(...timed('head', () => hairChecks(eyeRegion, eyes, lensRatio(eyeRegion, skin.skin.L))));
   const side = timed('side', () => sideMeasures(ctx, pl, face, skin.skin));
-  out.push(timed('side', () => earsCheck(side, pose.yaw)));
+  out.push(timed('side', () => earsCheck(side)));
   out.push(timed('side', () => shoulderCheck(side)));
   out.push(...timed('side', () => jewelryChecks(side)));
   const cloth = timed('clothing', () => clothingMeasures(ctx, pl, face));

@@ -6,7 +6,7 @@ import type { EyeMeasures } from './measures.js';
 
 const T = COMPLIANCE.eyes;
 
-export function eyeChecks(e: EyeMeasures): CheckResult[] {
+export function eyeChecks(e: EyeMeasures, gazeStrength: number, yaw: number): CheckResult[] {
   const open = below(
     'eyes.open',
     Math.min(e.earR, e.earL),
@@ -18,18 +18,20 @@ export function eyeChecks(e: EyeMeasures): CheckResult[] {
     },
     'EAR',
   );
-  const g = Math.hypot(e.gazeX, e.gazeY * T.gazeVerticalWeight);
+  // Gaze: Human's iris-based gaze strength. Closed eyes have no gaze, and a turned head is the
+  // yaw check's business, so those pass here.
+  const judgeable = Math.min(e.earR, e.earL) > T.open.fail && Math.abs(yaw) < COMPLIANCE.pose.yaw.warn;
   const gaze = graded(
     'eyes.gaze',
-    g,
-    `|iris offset| < ${T.gaze.warn} pass, < ${T.gaze.fail} warn (eye widths)`,
+    gazeStrength,
+    `gaze strength < ${T.gaze.warn} pass, < ${T.gaze.fail} warn`,
     {
       pass: ['双眼平视镜头', 'Looking at the lens'],
-      warn: ['视线略偏，请看向镜头', 'Gaze slightly off: look at the lens'],
+      warn: ['视线略偏，请双眼平视镜头', 'Gaze slightly off: look at the lens'],
       fail: ['视线偏离镜头，请双眼平视镜头后重拍', 'Looking away: look straight at the lens'],
     },
     undefined,
-    (v) => (v >= T.gaze.fail ? 'fail' : v >= T.gaze.warn ? 'warn' : 'pass'),
+    (v) => (!judgeable ? 'pass' : v >= T.gaze.fail ? 'fail' : v >= T.gaze.warn ? 'warn' : 'pass'),
   );
   return [open, gaze];
 }

@@ -7,26 +7,34 @@ import type { EyeMeasures, EyeRegionMeasures } from './measures.js';
 
 const T = COMPLIANCE.glasses;
 
-/** 0 = clear eyes; ≥ 1 = lenses as dark as sunglasses. Combines lens darkness and sclera. */
-export function tintScore(r: EyeRegionMeasures): number {
-  const dark = -r.lensDarkness / T.lensDarkRef;
-  const noSclera = -r.eyeBright / T.eyeBrightRef;
-  const tint = r.lensTint / T.lensTintRef;
-  return Math.max(Math.min(dark, noSclera), tint * 0.5 + Math.min(dark, noSclera) * 0.5);
+/** Lens interior brightness against the face: ~0.4–1 through clear lenses, near 0 behind dark ones. */
+export function lensRatio(r: EyeRegionMeasures, faceL: number): number {
+  return r.innerAbs / Math.max(1, faceL);
 }
 
-export function tintedCheck(r: EyeRegionMeasures): CheckResult {
+export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
+  const ratio = lensRatio(r, faceL);
+  // A dark face (backlight) darkens the eye sockets too: then only warn.
+  const lit = faceL > T.minFaceL;
+  const noSclera = r.eyeContrast < T.eyeContrastMin;
   return graded(
     'glasses.tinted',
-    tintScore(r),
-    `lens score < ${T.tinted.warn} pass, < ${T.tinted.fail} warn`,
+    ratio,
+    `lens/face L* ratio > ${T.lensRatio.warn} pass, > ${T.lensRatio.fail} warn (and sclera contrast ≥ ${T.eyeContrastMin})`,
     {
       pass: ['未佩戴有色眼镜', 'No tinted lenses'],
-      warn: ['镜片可能有颜色，请确认未佩戴有色眼镜或墨镜', 'Lenses may be tinted: no sunglasses or tinted lenses'],
-      fail: ['检测到墨镜或有色眼镜，请摘下后重拍（可佩戴无色透明眼镜）', 'Sunglasses or tinted lenses: take them off (clear glasses are fine)'],
+      warn: ['眼部偏暗，请确认未佩戴墨镜或有色眼镜', 'The eye area is dark: no sunglasses or tinted lenses'],
+      fail: [
+        '检测到墨镜或有色眼镜，请摘下后重拍（可佩戴无色透明眼镜）',
+        'Sunglasses or tinted lenses: take them off (clear glasses are fine)',
+      ],
     },
     undefined,
-    (v) => (v >= T.tinted.fail ? 'fail' : v >= T.tinted.warn ? 'warn' : 'pass'),
+    (v) => {
+      const bad = v <= T.lensRatio.fail || (v <= T.lensRatio.warn && noSclera);
+      if (bad && lit) return 'fail';
+      return bad || v <= T.lensRatio.warn ? 'warn' : 'pass';
+    },
   );
 }
 
@@ -34,34 +42,40 @@ export function reflectionCheck(r: EyeRegionMeasures): CheckResult {
   return graded(
     'glasses.reflection',
     r.glare * 100,
-    `glare area < ${T.glare.warn}% pass, < ${T.glare.fail}% warn`,
+    `near-white area around the eyes < ${T.glare.warn}% pass, else warn`,
     {
-      pass: ['镜片无反光', 'No reflections on lenses'],
-      warn: ['镜片可能有反光，建议调整角度或光源避免反光', 'Possible glare on the lenses: tilt the glasses or move the light'],
-      fail: ['镜片反光遮挡眼睛，请调整眼镜角度或避开正面光源后重拍', 'Glare on the lenses hides the eyes: change the angle or light'],
+      pass: ['镜片无明显反光', 'No reflections on lenses'],
+      warn: [
+        '镜片可能有反光，请调整眼镜角度或避开正面光源',
+        'Possible glare on the lenses: tilt the glasses or move the light',
+      ],
+      fail: ['', ''],
     },
     '%',
-    (v) => (v >= T.glare.fail ? 'fail' : v >= T.glare.warn ? 'warn' : 'pass'),
+    (v) => (v >= T.glare.warn ? 'warn' : 'pass'),
   );
 }
 
 /**
- * Frames over the eyes: an open eye (by its lid contour) whose opening shows no bright sclera at
- * all behind clear lenses. Warn only: without a frame detector this cannot block a photo.
+ * Frames over the eyes: not measurable without a frame detector. Reported as the sclera contrast
+ * in the eye opening; warns only when the eyes are open, not behind dark lenses, and the opening
+ * shows almost no contrast (something covers the eye).
  */
-export function frameCheck(e: EyeMeasures, r: EyeRegionMeasures): CheckResult {
+export function frameCheck(e: EyeMeasures, r: EyeRegionMeasures, faceL: number): CheckResult {
   const open = Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.warn;
-  const v = open ? -r.eyeBright : 0;
   return graded(
     'glasses.frame',
-    v,
-    `eye opening p95 L* below skin < ${T.frame.warn} pass, else warn`,
+    r.eyeContrast,
+    `eye-opening contrast > ${T.frameContrast.warn} L* pass, else warn`,
     {
-      pass: ['镜框未遮挡眼睛', 'Frames clear of the eyes'],
-      warn: ['眼睛区域不够清晰，请确认镜框未遮挡眼睛', 'The eyes are not clearly visible: frames must not cover them'],
+      pass: ['眼睛清晰可见', 'Eyes clearly visible'],
+      warn: [
+        '眼睛不够清晰，请确认镜框、头发未遮挡眼睛',
+        'The eyes are not clearly visible: frames or hair must not cover them',
+      ],
       fail: ['', ''],
     },
     'ΔL*',
-    (x) => (x >= T.frame.warn && tintScore(r) < T.tinted.warn ? 'warn' : 'pass'),
+    (x) => (open && x <= T.frameContrast.warn && lensRatio(r, faceL) > T.lensRatio.warn ? 'warn' : 'pass'),
   );
 }

@@ -18,14 +18,20 @@ const fmt = (v: number) => String(Math.round(v * 1000) / 1000);
 
 /** Higher is worse: ≥ fail → fail, ≥ warn → warn. */
 export function above(id: CheckId, value: number | null, lim: Limits, advice: Advice, unit?: string): CheckResult {
-  const t = lim.fail === null ? `< ${fmt(lim.warn)} pass, else warn` : `< ${fmt(lim.warn)} pass, < ${fmt(lim.fail)} warn`;
-  return graded(id, value, t, advice, unit, (v) => (lim.fail !== null && v >= lim.fail ? 'fail' : v >= lim.warn ? 'warn' : 'pass'));
+  const t =
+    lim.fail === null ? `< ${fmt(lim.warn)} pass, else warn` : `< ${fmt(lim.warn)} pass, < ${fmt(lim.fail)} warn`;
+  return graded(id, value, t, advice, unit, (v) =>
+    lim.fail !== null && v >= lim.fail ? 'fail' : v >= lim.warn ? 'warn' : 'pass',
+  );
 }
 
 /** Lower is worse: ≤ fail → fail, ≤ warn → warn. */
 export function below(id: CheckId, value: number | null, lim: Limits, advice: Advice, unit?: string): CheckResult {
-  const t = lim.fail === null ? `> ${fmt(lim.warn)} pass, else warn` : `> ${fmt(lim.warn)} pass, > ${fmt(lim.fail)} warn`;
-  return graded(id, value, t, advice, unit, (v) => (lim.fail !== null && v <= lim.fail ? 'fail' : v <= lim.warn ? 'warn' : 'pass'));
+  const t =
+    lim.fail === null ? `> ${fmt(lim.warn)} pass, else warn` : `> ${fmt(lim.warn)} pass, > ${fmt(lim.fail)} warn`;
+  return graded(id, value, t, advice, unit, (v) =>
+    lim.fail !== null && v <= lim.fail ? 'fail' : v <= lim.warn ? 'warn' : 'pass',
+  );
 }
 
 export function graded(
@@ -37,7 +43,15 @@ export function graded(
   judge: (v: number) => 'pass' | 'warn' | 'fail',
 ): CheckResult {
   if (value === null || !Number.isFinite(value))
-    return check(id, 'warn', null, threshold, '无法测量此项，将由人工审核', 'Could not be measured: a reviewer will check', unit);
+    return check(
+      id,
+      'warn',
+      null,
+      threshold,
+      '无法测量此项，将由人工审核',
+      'Could not be measured: a reviewer will check',
+      unit,
+    );
   const s = judge(value);
   const [zh, en] = advice[s];
   return check(id, s, value, threshold, zh, en, unit);

@@ -1,77 +1,66 @@
 // Head covering, hair over the eyes and eyebrows, ears visible and symmetric.
 import type { CheckResult } from '../../domain/checks.js';
 import { COMPLIANCE } from '../thresholds.js';
-import { graded } from './grade.js';
-import type { EyeRegionMeasures, HeadMeasures, SideMeasures } from './measures.js';
+import type { EyeMeasures, EyeRegionMeasures, HeadMeasures, SideMeasures } from './measures.js';
+import { check } from './result.js';
 
 const T = COMPLIANCE.head;
 
-/** 0..∞: how much the top of the head looks like a covering rather than hair. */
-export function coveringScore(h: HeadMeasures): number {
-  // Hats add height above the forehead and often colour; brims shade the forehead.
-  const tall = Math.max(0, h.crownHeight - T.crownHeightRef) / T.crownHeightRef;
-  const colour = Math.max(0, h.topChroma - T.topChromaRef) / T.topChromaRef;
-  const shade = Math.max(0, -h.foreheadShade - T.shadeRef) / T.shadeRef;
-  const forehead = Math.max(0, T.foreheadSkinRef - h.foreheadSkin) / T.foreheadSkinRef;
-  return tall + colour + shade + forehead;
-}
-
 export function coveringCheck(h: HeadMeasures): CheckResult {
-  return graded(
+  // Warn only: a brim or covering shades the forehead against the cheeks, a scarf is coloured
+  // where hair is not; a dark fringe looks like the former, so neither can block a photo.
+  const shaded = h.foreheadShade <= T.foreheadShade.warn;
+  const coloured = h.topChroma >= T.topChroma.warn;
+  return check(
     'head.covering',
-    coveringScore(h),
-    `covering score < ${T.covering.warn} pass, < ${T.covering.fail} warn`,
-    {
-      pass: ['未佩戴帽子或头饰', 'No head covering'],
-      warn: ['头部可能有帽子、头巾或头饰，请摘下后拍摄', 'Possible hat, scarf or head accessory: remove it'],
-      fail: ['检测到帽子或头部覆盖物，请摘下后重拍', 'Hat or head covering: remove it and retake'],
-    },
-    undefined,
-    (v) => (v >= T.covering.fail ? 'fail' : v >= T.covering.warn ? 'warn' : 'pass'),
+    shaded || coloured ? 'warn' : 'pass',
+    h.foreheadShade,
+    `forehead − cheek L* > ${T.foreheadShade.warn} and top-of-head chroma < ${T.topChroma.warn} pass, else warn`,
+    shaded || coloured ? '头部可能有帽子、头巾或头饰，请摘下后拍摄' : '未见帽子或头部覆盖物',
+    shaded || coloured ? 'Possible hat, scarf or head accessory: remove it' : 'No head covering seen',
+    'ΔL*',
   );
 }
 
-export function hairChecks(r: EyeRegionMeasures): CheckResult[] {
-  const eyes = graded(
+export function hairChecks(r: EyeRegionMeasures, e: EyeMeasures, lensRatio: number): CheckResult[] {
+  // Hair over an eye: the eye is open by its contour but its opening shows no sclera contrast,
+  // and it is not behind dark lenses (that is glasses.tinted). Warn only.
+  const open = Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.warn;
+  const hidden = open && r.eyeContrast < T.hairEyeContrast && lensRatio > COMPLIANCE.glasses.lensRatio.fail;
+  const eyes = check(
     'hair.eyes',
-    r.lidSkin,
-    `eyelid skin fraction > ${T.lidSkin.warn} pass, > ${T.lidSkin.fail} warn`,
-    {
-      pass: ['头发未遮挡眼睛', 'Hair clear of the eyes'],
-      warn: ['头发可能遮挡眼睛，请将头发拨开露出双眼', 'Hair may cover the eyes: move it aside'],
-      fail: ['头发遮挡眼睛，请整理头发露出双眼后重拍', 'Hair covers the eyes: move it aside and retake'],
-    },
-    undefined,
-    (v) => (T.lidSkin.fail !== null && v <= T.lidSkin.fail ? 'fail' : v <= T.lidSkin.warn ? 'warn' : 'pass'),
+    hidden ? 'warn' : 'pass',
+    r.eyeContrast,
+    `open eye with sclera contrast ≥ ${T.hairEyeContrast} L* pass, else warn`,
+    hidden ? '头发可能遮挡眼睛，请将头发拨开露出双眼' : '头发未遮挡眼睛',
+    hidden ? 'Hair may cover the eyes: move it aside' : 'Hair clear of the eyes',
+    'ΔL*',
   );
-  const brows = graded(
+  const covered = r.aboveBrowSkin < T.aboveBrowSkin && r.browSkin < T.browSkin;
+  const brows = check(
     'hair.eyebrows',
+    covered ? 'warn' : 'pass',
     r.aboveBrowSkin,
-    `skin above the brows > ${T.browSkin.warn} pass, else warn`,
-    {
-      pass: ['头发未遮挡眉毛', 'Hair clear of the eyebrows'],
-      warn: ['刘海可能遮挡眉毛，请将头发拨开露出眉毛', 'A fringe may cover the eyebrows: move it aside'],
-      fail: ['刘海遮挡眉毛，请整理头发露出眉毛后重拍', 'Hair covers the eyebrows: move it aside and retake'],
-    },
-    undefined,
-    (v) => (v <= T.browSkin.warn ? 'warn' : 'pass'),
+    `skin above the brows ≥ ${T.aboveBrowSkin} or on the brow band ≥ ${T.browSkin} pass, else warn`,
+    covered ? '刘海可能遮挡眉毛，请将头发拨开露出眉毛' : '头发未遮挡眉毛',
+    covered ? 'A fringe may cover the eyebrows: move it aside' : 'Hair clear of the eyebrows',
   );
   return [eyes, brows];
 }
 
-export function earsCheck(s: SideMeasures, yaw: number): CheckResult {
-  // A turned head hides one ear by itself: that is the yaw check's business.
-  const v = Math.abs(yaw) > COMPLIANCE.pose.yaw.warn ? 1 : Math.min(s.earSkinR, s.earSkinL);
-  return graded(
+/**
+ * Ears: the skin fraction just outside each cheek. Not validated (no labelled photo shows
+ * covered ears), so it never warns: a low value adds a tip to a passing entry.
+ */
+export function earsCheck(s: SideMeasures): CheckResult {
+  const v = Math.min(s.earSkinR, s.earSkinL);
+  const low = v < T.earSkinTip;
+  return check(
     'ears.visible',
+    'pass',
     v,
-    `skin beside the cheeks (lower side) > ${T.earSkin.warn} pass, else warn`,
-    {
-      pass: ['双耳可见', 'Ears visible'],
-      warn: ['耳朵可能被头发遮挡，建议将头发别到耳后、露出双耳', 'Ears may be covered: tuck the hair behind the ears'],
-      fail: ['', ''],
-    },
-    undefined,
-    (x) => (x <= T.earSkin.warn ? 'warn' : 'pass'),
+    `advisory: ear-side skin fraction ≥ ${T.earSkinTip}`,
+    low ? '如头发遮住耳朵，建议将头发别到耳后、露出双耳' : '双耳可见',
+    low ? 'If hair covers your ears, tuck it behind them' : 'Ears visible',
   );
 }

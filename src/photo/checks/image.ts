@@ -16,7 +16,10 @@ export function imageChecks(m: ImageMeasures): CheckResult[] {
     {
       pass: ['照片清晰', 'Sharp photo'],
       warn: ['照片略模糊，建议对焦后重拍', 'Slightly blurred: focus and retake'],
-      fail: ['照片模糊，请擦净镜头、保持稳定、对焦面部后重拍', 'Blurred: clean the lens, hold still, focus on the face'],
+      fail: [
+        '照片模糊，请擦净镜头、保持稳定、对焦面部后重拍',
+        'Blurred: clean the lens, hold still, focus on the face',
+      ],
     },
     undefined,
     (v) => (v <= T.sharpness.fail ? 'fail' : v <= T.sharpness.warn ? 'warn' : 'pass'),
@@ -39,8 +42,7 @@ export function imageChecks(m: ImageMeasures): CheckResult[] {
 /** Advisory: the anti-spoof model's "real" score; never blocks a photo on its own. */
 export function spoofCheck(face: FaceAnalysis): CheckResult {
   const t = `real ≥ ${T.spoofReal.warn} pass, else warn (advisory)`;
-  if (face.real === undefined)
-    return check('spoof', 'pass', null, t, '未运行活体判断', 'Anti-spoof model not run');
+  if (face.real === undefined) return check('spoof', 'pass', null, t, '未运行活体判断', 'Anti-spoof model not run');
   if (face.real >= T.spoofReal.warn) return check('spoof', 'pass', face.real, t, '真人拍摄', 'Live person');
   return check(
     'spoof',

@@ -1,36 +1,34 @@
-// Earrings and necklaces: bright compact spots (metal, stones) at the earlobes and on the neck.
-// Warn only: highlights on skin and hair look alike at this resolution.
+// Earrings and necklaces: bright compact spots (metal, stones) below the ears and on the neck.
+// Not validated: the two jewellery photos of the set read 0 and bright skin or white collars read
+// high, so these never warn; a high value adds a reminder to a passing entry.
 import type { CheckResult } from '../../domain/checks.js';
 import { COMPLIANCE } from '../thresholds.js';
-import { graded } from './grade.js';
 import type { SideMeasures } from './measures.js';
+import { check } from './result.js';
 
 const T = COMPLIANCE.jewelry;
 
 export function jewelryChecks(s: SideMeasures): CheckResult[] {
-  const ear = graded(
-    'jewelry.earrings',
-    s.earSpark * 100,
-    `bright spots below the ears < ${T.earSpark.warn}% pass, else warn`,
-    {
-      pass: ['未见耳饰', 'No earrings'],
-      warn: ['可能佩戴了耳环或耳饰，请摘下后拍摄', 'Possible earrings: take them off'],
-      fail: ['', ''],
-    },
-    '%',
-    (v) => (v >= T.earSpark.warn ? 'warn' : 'pass'),
-  );
-  const neck = graded(
-    'jewelry.necklace',
-    s.neckSpark * 100,
-    `bright spots on the neck < ${T.neckSpark.warn}% pass, else warn`,
-    {
-      pass: ['未见项链', 'No necklace'],
-      warn: ['可能佩戴了项链，请摘下或收进衣领内', 'Possible necklace: take it off or tuck it in'],
-      fail: ['', ''],
-    },
-    '%',
-    (v) => (v >= T.neckSpark.warn ? 'warn' : 'pass'),
-  );
-  return [ear, neck];
+  const ear = s.earSpark * 100;
+  const neck = s.neckSpark * 100;
+  return [
+    check(
+      'jewelry.earrings',
+      'pass',
+      ear,
+      `advisory: bright spots below the ears < ${T.earSparkTip}%`,
+      ear >= T.earSparkTip ? '请确认未佩戴耳环、耳钉等耳饰' : '未见耳饰',
+      ear >= T.earSparkTip ? 'Make sure no earrings are worn' : 'No earrings seen',
+      '%',
+    ),
+    check(
+      'jewelry.necklace',
+      'pass',
+      neck,
+      `advisory: bright spots on the neck < ${T.neckSparkTip}%`,
+      neck >= T.neckSparkTip ? '请确认未佩戴项链，或将其收进衣领内' : '未见项链',
+      neck >= T.neckSparkTip ? 'Make sure no necklace is visible' : 'No necklace seen',
+      '%',
+    ),
+  ];
 }

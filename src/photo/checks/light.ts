@@ -28,14 +28,20 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
   const backlit = graded(
     'light.backlit',
     l.backgroundMinusFace,
-    `background − face L* < ${T.backlit.warn} pass, < ${T.backlit.fail} warn`,
+    `background − face L* < ${T.backlit.warn} pass; fail ≥ ${T.backlit.fail} with face L* ≤ ${T.backlitFaceL}, or ≥ ${T.backlit.severe}`,
     {
       pass: ['非逆光', 'Not backlit'],
       warn: ['背景比面部亮，可能逆光，建议面向光源拍摄', 'Background brighter than the face: face the light'],
       fail: ['逆光拍摄，面部过暗，请背对窗户、面向光源后重拍', 'Backlit: turn so the light falls on your face'],
     },
     'ΔL*',
-    (v) => (v >= T.backlit.fail ? 'fail' : v >= T.backlit.warn ? 'warn' : 'pass'),
+    // Backlight that matters darkens the face: fail needs both a bright surround and a dim face.
+    (v) =>
+      (v >= T.backlit.fail && l.faceL <= T.backlitFaceL) || v >= T.backlit.severe
+        ? 'fail'
+        : v >= T.backlit.warn
+          ? 'warn'
+          : 'pass',
   );
   const uneven = graded(
     'light.uneven',

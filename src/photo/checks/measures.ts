@@ -10,8 +10,8 @@ import {
   clampBox,
   dist,
   type Eye,
-  fastLab,
   type Face,
+  fastLab,
   labSamples,
   lumaSamples,
   M,
@@ -43,12 +43,22 @@ export interface PoseMeasures {
   roll: number;
   /** Nose tip offset from the cheek midpoint, fraction of face width (+ = image right). */
   noseOffset: number;
+  /** Nose tip below the eye line, fraction of eye-to-chin (a geometric pitch). */
+  noseDrop: number;
+  /** Rotation the engine applied to level the eyes, degrees (the eye line's roll in the source). */
+  eyeLine: number;
 }
 
 export function poseMeasures(ctx: CheckContext, f: Face): PoseMeasures {
   const nose = f.mesh[M.noseTip]!;
   const c = mid(f.cheekR, f.cheekL);
-  return { ...ctx.sourceFace.pose, noseOffset: (nose.x - c.x) / Math.max(1, f.faceWidth) };
+  const eyeToChin = Math.max(1, f.chin.y - f.eyesMid.y);
+  return {
+    ...ctx.sourceFace.pose,
+    noseOffset: (nose.x - c.x) / Math.max(1, f.faceWidth),
+    noseDrop: (nose.y - f.eyesMid.y) / eyeToChin,
+    eyeLine: Math.atan2(ctx.toCrop.d, ctx.toCrop.a) * RAD,
+  };
 }
 
 export interface EyeMeasures {
@@ -113,9 +123,20 @@ export function mouthMeasures(pl: Planes, f: Face): MouthMeasures {
 }
 
 export interface SkinMeasures {
-  /** Reference skin: forehead and upper cheeks. */
+  /** Reference skin: the cheeks. */
   skin: Lab;
+  /** L* of the nose bridge between the eyes. */
+  bridgeL: number;
+  /** Lower face (mouth, chin, lower cheeks) against the nose bridge, ΔE2000 (a mask). */
+  maskDeltaE: number;
+  /** Mouth area against the nose bridge, ΔE2000. */
+  mouthDeltaE: number;
+  /** Bright, low-chroma fraction of the mouth area (a white mask or teeth). */
+  mouthWhite: number;
   foreheadL: number;
+  /** Median L* of the upper and lower cheek on each side. */
+  sideRL: number;
+  sideLL: number;
   cheekRL: number;
   cheekLL: number;
   /** Lower face (chin, beside the mouth) against the upper-face skin, ΔE2000. */
@@ -137,9 +158,10 @@ export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasur
   // Upper cheeks: below the eyes, outside the nose.
   const ucR = labSamples(pl, boxAround({ x: f.eyeR.centre.x, y: f.eyeR.centre.y + 0.45 * u }, 0.3 * u, 0.2 * u), 2);
   const ucL = labSamples(pl, boxAround({ x: f.eyeL.centre.x, y: f.eyeL.centre.y + 0.45 * u }, 0.3 * u, 0.2 * u), 2);
-  const skin = medianLab([...ucR, ...ucL, ...fh]);
   const cR = labSamples(pl, boxAround(p(M.cheekCentreR), 0.3 * u, 0.3 * u), 2);
   const cL = labSamples(pl, boxAround(p(M.cheekCentreL), 0.3 * u, 0.3 * u), 2);
+  // The forehead often holds a fringe: the reference skin is the cheeks only.
+  const skin = medianLab([...ucR, ...ucL, ...cR, ...cL]);
   const chinC = mid(p(M.lipBottomOuter), p(M.chin));
   const lower = [
     ...labSamples(pl, boxAround(chinC, 0.4 * u, 0.2 * u), 2),
@@ -164,9 +186,27 @@ export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasur
     if (!/Wrist|Elbow/.test(k.part)) continue;
     if (k.x >= fx0 && k.x <= fx1 && k.y >= fy0 && k.y <= fy1) hand = Math.max(hand, k.score);
   }
+  // Masks: the skin between the eyes (never under a mask or a fringe) against the mouth and
+  // the chin; a white mask also reads as "teeth" over closed lips.
+  const bridge = medianLab(labSamples(pl, boxAround(p(168), 0.2 * u, 0.2 * u), 1));
+  const mouthBox = boxAround(
+    mid(p(M.lipTopOuter), p(M.lipBottomOuter)),
+    0.5 * u,
+    Math.max(4, dist(p(M.lipTopOuter), p(M.lipBottomOuter))),
+  );
+  const mouthAll = labSamples(pl, mouthBox, 1);
+  const mouthLab = medianLab(mouthAll);
+  const lowerAll = medianLab([...mouthAll, ...labSamples(pl, boxAround(chinC, 0.4 * u, 0.2 * u), 2), ...cR, ...cL]);
   return {
     skin,
+    bridgeL: bridge.L,
+    maskDeltaE: deltaE2000(bridge, lowerAll),
+    mouthDeltaE: deltaE2000(bridge, mouthLab),
+    mouthWhite:
+      mouthAll.filter((l) => l.L > Math.max(60, bridge.L) && chroma(l) < 15).length / Math.max(1, mouthAll.length),
     foreheadL: medianLab(fh).L,
+    sideRL: median([...ucR, ...cR].map((l) => l.L)),
+    sideLL: median([...ucL, ...cL].map((l) => l.L)),
     cheekRL: medianLab(cR).L,
     cheekLL: medianLab(cL).L,
     lowerDeltaE: deltaE2000(skin, lowerLab),
@@ -178,6 +218,13 @@ export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasur
 }
 
 export interface EyeRegionMeasures {
+  /** p75 L* of the lens interior (eye opening and lids) minus skin L*, the brighter eye. */
+  innerL: number;
+  innerC: number;
+  /** Median L* of the lens interior, the brighter eye. */
+  innerAbs: number;
+  /** p90 − p10 L* in the eye opening (sclera against iris), the higher of the two eyes. */
+  eyeContrast: number;
   /** Lens area (around each eye, lids excluded) median L minus skin L; the darker eye. */
   lensDarkness: number;
   /** Under-eye band (inside a lens) against cheek skin, ΔE2000; the larger. */
@@ -200,37 +247,59 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
     const w = e.width;
     const lens = labSamples(pl, boxAround(e.centre, 1.3 * w, 1.0 * w), 2);
     const open = labSamples(pl, boxAround(e.centre, 0.8 * w, Math.max(2, e.opening)), 1);
+    const inner = labSamples(pl, boxAround({ x: e.centre.x, y: e.centre.y + 0.05 * w }, 0.9 * w, 0.45 * w), 1);
     const under = labSamples(pl, boxAround({ x: e.centre.x, y: e.centre.y + 0.35 * w }, 0.7 * w, 0.18 * w), 1);
     // Glare: the lens box outside the eye opening.
-    const lensBox = box(pl, boxAround(e.centre, 1.5 * w, 1.1 * w));
+    const lensBox = box(pl, boxAround({ x: e.centre.x, y: e.centre.y + 0.1 * w }, 1.3 * w, 0.8 * w));
     const openBox = box(pl, boxAround(e.centre, 1.05 * w, Math.max(3, e.opening * 1.4)));
     let glare = 0;
     let n = 0;
     const d = pl.img.data;
     const c = pl.img.channels;
-    const limit = Math.max(skin.L + 18, 80);
+    const limit = Math.max(skin.L + 20, 85);
     for (let y = lensBox.y0; y < lensBox.y1; y++)
       for (let x = lensBox.x0; x < lensBox.x1; x++) {
         if (x >= openBox.x0 && x < openBox.x1 && y >= openBox.y0 && y < openBox.y1) continue;
         n++;
         const i = (y * pl.width + x) * c;
         const l = fastLab(d[i]!, d[i + 1]!, d[i + 2]!);
-        if (l.L > limit && chroma(l) < 20) glare++;
+        if (l.L > limit && chroma(l) < 15) glare++;
       }
     const browPts = brow.map((i) => f.mesh[i]!);
     const browY = mean(browPts.map((q) => q.y));
     const browX = mean(browPts.map((q) => q.x));
     const lidY = (browY + e.centre.y) / 2;
-    const lid = labSamples(pl, boxAround({ x: e.centre.x, y: lidY }, 0.6 * w, Math.max(2, 0.3 * (e.centre.y - browY))), 1);
+    const lid = labSamples(
+      pl,
+      boxAround({ x: e.centre.x, y: lidY }, 0.6 * w, Math.max(2, 0.3 * (e.centre.y - browY))),
+      1,
+    );
     const above = labSamples(pl, boxAround({ x: browX, y: browY - 0.18 * u }, 0.8 * w, 0.12 * u), 1);
     const browBand = labSamples(pl, boxAround({ x: browX, y: browY }, 0.9 * w, 0.12 * u), 1);
     return {
       lens: medianLab(lens).L - skin.L,
+      innerL:
+        quantile(
+          inner.map((l) => l.L),
+          0.75,
+        ) - skin.L,
+      innerC: median(inner.map(chroma)),
+      innerAbs: median(inner.map((l) => l.L)),
+      contrast:
+        quantile(
+          open.map((l) => l.L),
+          0.9,
+        ) -
+        quantile(
+          open.map((l) => l.L),
+          0.1,
+        ),
       tint: under.length ? deltaE2000(medianLab(under), cheekSkin) : 0,
-      eyeBright: quantile(
-        open.map((l) => l.L),
-        0.95,
-      ) - skin.L,
+      eyeBright:
+        quantile(
+          open.map((l) => l.L),
+          0.95,
+        ) - skin.L,
       glare: glare / Math.max(1, n),
       lid: skinFraction(lid, skin),
       above: skinFraction(above, skin),
@@ -240,6 +309,10 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
   const r = per(f.eyeR, M.rBrow);
   const l = per(f.eyeL, M.lBrow);
   return {
+    innerL: Math.max(r.innerL, l.innerL),
+    innerC: (r.innerC + l.innerC) / 2,
+    innerAbs: Math.max(r.innerAbs, l.innerAbs),
+    eyeContrast: Math.max(r.contrast, l.contrast),
     lensDarkness: Math.min(r.lens, l.lens),
     lensTint: Math.max(r.tint, l.tint),
     eyeBright: Math.min(r.eyeBright, l.eyeBright),
@@ -310,14 +383,17 @@ export interface SideMeasures {
   shoulderAngle: number | null;
 }
 
+/** Fraction of the person's pixels in a box that are much brighter than the skin. */
 function sparkle(pl: Planes, b: Box, refL: number): number {
   const bb = box(pl, b);
   let n = 0;
   let k = 0;
   for (let y = bb.y0; y < bb.y1; y++)
     for (let x = bb.x0; x < bb.x1; x++) {
+      const i = y * pl.width + x;
+      if (pl.alpha[i]! < 200) continue;
       n++;
-      if (pl.luma[y * pl.width + x]! > refL + 45) k++;
+      if (pl.luma[i]! > refL + 45) k++;
     }
   return n ? k / n : 0;
 }
@@ -410,7 +486,7 @@ export function lightMeasures(pl: Planes, f: Face, s: SkinMeasures): LightMeasur
   return {
     faceL: s.skin.L,
     backgroundMinusFace: bgMed - s.skin.L,
-    sideDiff: Math.abs(s.cheekRL - s.cheekLL),
+    sideDiff: Math.abs(s.sideRL - s.sideLL),
     clipped,
   };
 }
@@ -450,7 +526,7 @@ export function imageMeasures(pl: Planes, f: Face, skin: Lab): ImageMeasures {
     }
   const m = sum / Math.max(1, n);
   const sd = Math.sqrt(Math.max(0, sum2 / Math.max(1, n) - m * m));
-  const all = labSamples(pl, { x0: 0, y0: 0, x1: pl.width, y1: pl.height }, 6, 128);
+  const all = labSamples(pl, { x0: 0, y0: 0, x1: pl.width, y1: pl.height }, 8, 128);
   return {
     laplacian: lap / Math.max(1, n),
     laplacianNorm: lap / Math.max(1, n) / Math.max(1, sd),

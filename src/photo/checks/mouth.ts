@@ -4,6 +4,7 @@ import { COMPLIANCE } from '../thresholds.js';
 import type { FaceAnalysis } from '../types.js';
 import { graded } from './grade.js';
 import type { MouthMeasures } from './measures.js';
+import { check } from './result.js';
 
 const T = COMPLIANCE.mouth;
 
@@ -38,22 +39,36 @@ const ZH: Record<string, string> = {
   surprise: '惊讶',
 };
 
+/**
+ * Warn only: the emotion model calls a third of the neutral portraits sad, fearful or happy, so it
+ * cannot block a photo. Flags teeth between the lips (a smile or grimace) and a strong angry,
+ * disgusted or surprised reading; fails only a laugh (teeth and the model's "happy" agree).
+ */
 export function expressionCheck(face: FaceAnalysis, m: MouthMeasures): CheckResult {
   const e = expressionScore(face);
-  // A broad smile (corners up, teeth) is non-neutral even when the model says "neutral".
-  const smile = m.cornerLift >= T.smileLift && m.teeth >= T.smileTeeth;
-  const v = smile ? Math.max(e.score, T.emotion.fail) : e.score;
-  const what = smile ? '笑容' : (ZH[e.emotion] ?? '表情');
-  return graded(
+  const teeth = m.teeth >= T.teeth;
+  const strong = T.strongEmotions.includes(e.emotion) && e.score >= T.emotion;
+  const laugh = teeth && m.gap >= T.laughGap && e.emotion === 'happy' && e.score >= T.laugh;
+  const status = laugh ? 'fail' : teeth || strong ? 'warn' : 'pass';
+  const what = teeth ? '露齿笑或咧嘴' : (ZH[e.emotion] ?? '表情');
+  const t = `teeth between the lips < ${T.teeth}, ${T.strongEmotions.join('/')} score < ${T.emotion} pass; laugh (teeth, lip gap ≥ ${T.laughGap}, happy ≥ ${T.laugh}) fail`;
+  const value = Math.max(m.teeth, strong ? e.score : 0);
+  if (status === 'pass') return check('expression.neutral', 'pass', value, t, '表情自然', 'Neutral expression');
+  if (status === 'fail')
+    return check(
+      'expression.neutral',
+      'fail',
+      value,
+      t,
+      '检测到大笑，请保持自然、平静的表情，嘴唇闭合后重拍',
+      'Laughing: keep a neutral face with closed lips',
+    );
+  return check(
     'expression.neutral',
-    v,
-    `non-neutral emotion score < ${T.emotion.warn} pass, < ${T.emotion.fail} warn`,
-    {
-      pass: ['表情自然', 'Neutral expression'],
-      warn: [`表情不够自然（${what}），建议保持自然平静的表情`, `Expression not quite neutral (${e.emotion})`],
-      fail: [`检测到明显表情（${what}），请保持自然、平静的表情后重拍`, `Strong expression (${smile ? 'smile' : e.emotion}): keep a neutral face`],
-    },
-    undefined,
-    (x) => (x >= T.emotion.fail ? 'fail' : x >= T.emotion.warn ? 'warn' : 'pass'),
+    'warn',
+    value,
+    t,
+    `表情不够自然（${what}），请保持自然平静的表情`,
+    `Expression not neutral (${teeth ? 'teeth showing' : e.emotion})`,
   );
 }

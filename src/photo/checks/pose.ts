@@ -1,9 +1,9 @@
 // Head pose (graduate-exam rule: rotation within 10°) and shoulder balance.
 import type { CheckResult } from '../../domain/checks.js';
 import { COMPLIANCE } from '../thresholds.js';
-import { check } from './result.js';
 import { above } from './grade.js';
 import type { PoseMeasures, SideMeasures } from './measures.js';
+import { check } from './result.js';
 
 const T = COMPLIANCE.pose;
 
@@ -19,10 +19,12 @@ export function poseChecks(p: PoseMeasures): CheckResult[] {
     },
     '°',
   );
+  // The pose model reads frontal faces as ~5–10° chin-down, so the bands are asymmetric.
+  const lim = p.pitch < 0 ? T.pitchUp : T.pitchDown;
   const pitch = above(
     'pose.pitch',
     Math.abs(p.pitch),
-    T.pitch,
+    lim,
     {
       pass: ['头部不仰不低', 'Head level'],
       warn: [

@@ -117,7 +117,13 @@ export function faceGeometry(mesh: readonly Point3[]): Face {
     const t = ps(top);
     const b = ps(bottom);
     const opening = t.reduce((s, q, k) => s + dist(q, b[k]!), 0) / t.length;
-    return { inner: p(inner), outer: p(outer), centre: mid(p(inner), p(outer)), width: dist(p(inner), p(outer)), opening };
+    return {
+      inner: p(inner),
+      outer: p(outer),
+      centre: mid(p(inner), p(outer)),
+      width: dist(p(inner), p(outer)),
+      opening,
+    };
   };
   const r = eye(M.rEyeInner, M.rEyeOuter, M.rEyeTop, M.rEyeBottom);
   const l = eye(M.lEyeInner, M.lEyeOuter, M.lEyeTop, M.lEyeBottom);

@@ -38,7 +38,9 @@ function fileHandler(file: string): import('@tensorflow/tfjs-core').io.IOHandler
       const json = JSON.parse(readFileSync(file, 'utf8')) as ModelJson;
       const dir = path.dirname(file);
       const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-      const weights = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))));
+      const weights = Buffer.concat(
+        json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))),
+      );
       return {
         modelTopology: json.modelTopology as object,
         format: json.format,

@@ -1,0 +1,378 @@
+// Compliance and verification evaluation over a labelled face folder (../shared/data/faces layout).
+//   npm run eval -- [faces dir]      (default: $KAOZHAO_FACES or ../shared/data/faces)
+// Runs makeIdPhoto on every photo of MANIFEST.tsv (2 worker processes; results cached per file
+// sha256 and engine-code hash in the temp dir, so re-runs after a threshold change of the report
+// only rerun what changed), then prints per check a confusion table against the labels, per-check
+// cost, and 1:1 verification on pairs/*.tsv with the engine's embedding. The last line is
+// machine-readable: flagged=… false_fail=… tar_far1=… tar_far01=…
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CheckId, CheckResult } from '../src/domain/checks.js';
+import { complianceCosts, resetComplianceCosts } from '../src/photo/checks/compliance.js';
+import { cosineSimilarity } from '../src/photo/verify.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+
+/**
+ * Defect folder → the check(s) that must flag it (fail or warn). The first id is the folder's own
+ * check; a later id also counts when it is an equally right outcome (a 90°-rotated photo blocked
+ * by the roll check or by "no face").
+ */
+const FOLDER_CHECKS: Record<string, CheckId[]> = {
+  backlit: ['light.backlit'],
+  blurry: ['image.sharpness'],
+  busy_background: ['background.uniform'],
+  dark: ['light.exposure'],
+  eyes_closed: ['eyes.open'],
+  eyes_half_closed: ['eyes.open'],
+  one_eye_closed: ['eyes.open'],
+  face_mask: ['face.occlusion'],
+  hand_over_face: ['face.occlusion'],
+  face_partially_out_of_frame: ['layout.margin', 'face.occlusion'],
+  gaze_averted: ['eyes.gaze'],
+  glasses_reflection: ['glasses.reflection'],
+  grayscale: ['image.color'],
+  hair_over_eyes: ['hair.eyes'],
+  hat: ['head.covering'],
+  head_covering: ['head.covering'],
+  sunglasses_on_head: ['head.covering'],
+  head_pitched_down: ['pose.pitch'],
+  head_pitched_up: ['pose.pitch'],
+  head_tilted: ['pose.roll'],
+  head_turned: ['pose.yaw'],
+  jewelry: ['jewelry.earrings', 'jewelry.necklace'],
+  mouth_open: ['mouth.closed'],
+  multiple_faces: ['face.count'],
+  non_neutral_expression: ['expression.neutral'],
+  rotated_image: ['pose.roll', 'face.count'],
+  spoof_printed_photo: ['spoof'],
+  spoof_screen_replay: ['spoof'],
+  sunglasses: ['glasses.tinted'],
+  tinted_glasses: ['glasses.tinted'],
+  uneven_lighting: ['light.uneven'],
+};
+
+/** Secondary labels on negatives (portraits/, eyeglasses_no_reflection/) that excuse a check. */
+const LABEL_EXCUSES: [RegExp, CheckId[]][] = [
+  [/head_tilted/, ['pose.roll']],
+  [/camera_from_below/, ['pose.pitch']],
+  [/jewelry\(earrings?/, ['jewelry.earrings']],
+  [/hand_near_face|hand_on_face/, ['face.occlusion']],
+  [/busy_background/, ['background.uniform']],
+  [/head_small_in_frame/, ['face.resolution']],
+  [/watermark/, ['background.uniform']],
+];
+
+const NEGATIVE_FOLDERS = ['portraits', 'defects/eyeglasses_no_reflection'];
+
+interface Cached {
+  file: string;
+  error: string | null;
+  made: boolean;
+  faceCount: number;
+  report: CheckResult[];
+  timings: Record<string, number>;
+  embedding: number[] | null;
+  /** ms per check group inside runComplianceChecks. */
+  costs: Record<string, number>;
+  ms: number;
+}
+
+interface Row {
+  file: string;
+  labels: string;
+  sha: string;
+}
+
+function manifest(dir: string): Row[] {
+  const lines = fs.readFileSync(path.join(dir, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
+  const head = lines[0]!.split('\t');
+  const fi = head.indexOf('file');
+  const li = head.indexOf('labels');
+  const si = head.indexOf('sha256');
+  return lines
+    .slice(1)
+    .map((l) => l.split('\t'))
+    .filter((c) => /^(defects|portraits|identities|duplicates|other)\//.test(c[fi]!))
+    .map((c) => ({ file: c[fi]!, labels: c[li] ?? '', sha: c[si] ?? '' }));
+}
+
+/** Hash of the engine's code and settings: a cached result is valid only for the same engine. */
+function engineHash(): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      // verify.ts holds the verification threshold this eval chooses: it does not change results.
+      else if (/\.(ts|json)$/.test(e.name) && e.name !== 'verify.ts') h.update(p).update(fs.readFileSync(p));
+    }
+  };
+  walk(path.join(repo, 'src/photo'));
+  h.update(fs.readFileSync(path.join(repo, 'src/domain/checks.ts')));
+  return h.digest('hex').slice(0, 16);
+}
+
+function cachePath(cacheDir: string, row: Row): string {
+  const sha = row.sha || createHash('sha256').update(row.file).digest('hex');
+  return path.join(cacheDir, `${sha}.json`);
+}
+
+async function worker(dir: string, cacheDir: string, shard: number, of: number): Promise<void> {
+  const { makeIdPhoto } = await import('../src/photo/pipeline.js');
+  const rows = manifest(dir);
+  for (let i = shard; i < rows.length; i += of) {
+    const row = rows[i]!;
+    const out = cachePath(cacheDir, row);
+    if (fs.existsSync(out)) continue;
+    const t0 = performance.now();
+    let c: Cached;
+    resetComplianceCosts();
+    try {
+      const r = await makeIdPhoto(new Uint8Array(fs.readFileSync(path.join(dir, row.file))), { backgrounds: ['blue'] });
+      c = {
+        file: row.file,
+        error: null,
+        made: r.made,
+        faceCount: r.faceCount,
+        report: r.report,
+        timings: r.timings as Record<string, number>,
+        embedding: r.face?.embedding.length ? r.face.embedding.map((v) => Math.round(v * 1e5) / 1e5) : null,
+        costs: complianceCosts(),
+        ms: 0,
+      };
+    } catch (e) {
+      c = {
+        file: row.file,
+        error: e instanceof Error ? e.message : String(e),
+        made: false,
+        faceCount: 0,
+        report: [],
+        timings: {},
+        embedding: null,
+        costs: {},
+        ms: 0,
+      };
+    }
+    c.ms = Math.round(performance.now() - t0);
+    fs.writeFileSync(out, JSON.stringify(c));
+  }
+}
+
+const pct = (n: number, d: number) => (d === 0 ? '   -  ' : `${((100 * n) / d).toFixed(1).padStart(5)}%`);
+const f2 = (v: number) => (Math.round(v * 100) / 100).toFixed(2);
+
+function auc(genuine: number[], impostor: number[]): number {
+  let s = 0;
+  for (const g of genuine) for (const i of impostor) s += g > i ? 1 : g === i ? 0.5 : 0;
+  return s / (genuine.length * impostor.length);
+}
+
+/** The lowest threshold whose false-accept rate is ≤ far, and the true-accept rate there. */
+function tarAt(genuine: number[], impostor: number[], far: number): { threshold: number; tar: number; far: number } {
+  const imp = [...impostor].sort((a, b) => b - a);
+  const allowed = Math.floor(far * imp.length);
+  // Accept when sim > threshold: the threshold is the (allowed+1)-th highest impostor score.
+  const threshold = imp[allowed] ?? -1;
+  const tar = genuine.filter((g) => g > threshold).length / genuine.length;
+  return { threshold, tar, far: imp.filter((i) => i > threshold).length / imp.length };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const wi = args.indexOf('--worker');
+  const positional = args.filter((a, i) => !a.startsWith('--') && (wi < 0 || i !== wi + 1));
+  const dir = path.resolve(positional[0] ?? process.env.KAOZHAO_FACES ?? path.join(repo, '../shared/data/faces'));
+  const hash = engineHash();
+  const cacheDir = path.join(os.tmpdir(), 'kaozhao-eval', hash);
+  fs.mkdirSync(cacheDir, { recursive: true });
+  if (wi >= 0) {
+    const [s, n] = args[wi + 1]!.split('/').map(Number) as [number, number];
+    await worker(dir, cacheDir, s, n);
+    return;
+  }
+
+  const rows = manifest(dir);
+  const missing = rows.filter((r) => !fs.existsSync(cachePath(cacheDir, r))).length;
+  const t0 = performance.now();
+  if (missing > 0) {
+    const n = Math.max(1, Math.min(Number(process.env.EVAL_WORKERS ?? 2), os.cpus().length, missing));
+    console.log(`running ${missing} of ${rows.length} photos on ${n} processes (cache ${cacheDir})`);
+    const self = fileURLToPath(import.meta.url);
+    await Promise.all(
+      Array.from(
+        { length: n },
+        (_, i) =>
+          new Promise<void>((resolve, reject) => {
+            const p = spawn(process.execPath, [...process.execArgv, self, dir, '--worker', `${i}/${n}`], {
+              stdio: 'inherit',
+            });
+            p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${i} exited ${code}`))));
+          }),
+      ),
+    );
+  } else console.log(`all ${rows.length} photos cached (${cacheDir})`);
+  const wall = (performance.now() - t0) / 1000;
+  const results = new Map<string, Cached>();
+  for (const r of rows) results.set(r.file, JSON.parse(fs.readFileSync(cachePath(cacheDir, r), 'utf8')) as Cached);
+
+  // ---- compliance confusion tables ----
+  const status = (c: Cached, id: CheckId) => c.report.find((e) => e.id === id)?.status ?? null;
+  const checkIds = [...new Set(Object.values(FOLDER_CHECKS).flat())];
+  for (const c of results.values()) for (const e of c.report) if (!checkIds.includes(e.id)) checkIds.push(e.id);
+  const positives = rows.filter((r) => {
+    const m = /^defects\/([^/]+)\//.exec(r.file);
+    return m && FOLDER_CHECKS[m[1]!];
+  });
+  const negatives = rows.filter((r) => NEGATIVE_FOLDERS.some((f) => r.file.startsWith(`${f}/`)));
+  const excused = (r: Row): Set<CheckId> => {
+    const s = new Set<CheckId>();
+    for (const [re, ids] of LABEL_EXCUSES) if (re.test(r.labels)) for (const id of ids) s.add(id);
+    return s;
+  };
+  const folderOf = (r: Row) => /^defects\/([^/]+)\//.exec(r.file)![1]!;
+  const flaggedOn = (r: Row) => {
+    const c = results.get(r.file)!;
+    return FOLDER_CHECKS[folderOf(r)]!.some((id) => {
+      const s = status(c, id);
+      return s === 'warn' || s === 'fail';
+    });
+  };
+
+  console.log(
+    '\n== Compliance per check (positives: defect folders mapped to the check; negatives: portraits/ + eyeglasses_no_reflection/) ==',
+  );
+  console.log(
+    `${'check'.padEnd(20)} ${'pos'.padStart(4)} ${'fail'.padStart(4)} ${'warn'.padStart(4)} ${'pass'.padStart(4)} ${'n/a'.padStart(4)} | ${'neg'.padStart(4)} ${'fail'.padStart(4)} ${'warn'.padStart(4)} ${'pass'.padStart(4)} | ${'detect'.padStart(6)} ${'falsefail'.padStart(9)} ${'ms/photo'.padStart(8)}`,
+  );
+  const costTotals: Record<string, number> = {};
+  let costN = 0;
+  for (const c of results.values()) {
+    if (Object.keys(c.costs).length === 0) continue;
+    costN++;
+    for (const [k, v] of Object.entries(c.costs)) costTotals[k] = (costTotals[k] ?? 0) + v;
+  }
+  for (const id of checkIds) {
+    const pos = positives.filter((r) => FOLDER_CHECKS[folderOf(r)]![0] === id);
+    const neg = negatives.filter((r) => !excused(r).has(id));
+    const cnt = (rs: Row[], s: string | null) => rs.filter((r) => status(results.get(r.file)!, id) === s).length;
+    const pf = cnt(pos, 'fail');
+    const pw = cnt(pos, 'warn');
+    const nf = cnt(neg, 'fail');
+    const cost = costTotals[id] !== undefined ? f2(costTotals[id]! / costN) : '';
+    console.log(
+      `${id.padEnd(20)} ${String(pos.length).padStart(4)} ${String(pf).padStart(4)} ${String(pw).padStart(4)} ${String(cnt(pos, 'pass')).padStart(4)} ${String(cnt(pos, null)).padStart(4)} | ${String(neg.length).padStart(4)} ${String(nf).padStart(4)} ${String(cnt(neg, 'warn')).padStart(4)} ${String(cnt(neg, 'pass')).padStart(4)} | ${pct(pf + pw, pos.length)} ${pct(nf, neg.length).padStart(9)} ${cost.padStart(8)}`,
+    );
+  }
+
+  console.log('\n== Defect classes (flagged = fail or warn on the folder check) ==');
+  const folders = [...new Set(positives.map(folderOf))].sort();
+  for (const f of folders) {
+    const rs = positives.filter((r) => folderOf(r) === f);
+    const fl = rs.filter(flaggedOn);
+    const missed = rs.filter((r) => !flaggedOn(r)).map((r) => path.basename(r.file));
+    console.log(
+      `${f.padEnd(28)} ${FOLDER_CHECKS[f]!.join('|').padEnd(34)} ${fl.length}/${rs.length} ${pct(fl.length, rs.length)}${missed.length ? `  missed: ${missed.join(', ')}` : ''}`,
+    );
+  }
+
+  console.log('\n== Negatives: checks that failed (not excused by their labels) ==');
+  const compliance = new Set<CheckId>(checkIds.filter((id) => !MAKING_IDS.has(id) || id === 'face.count'));
+  let negFailed = 0;
+  for (const r of negatives) {
+    const c = results.get(r.file)!;
+    const ex = excused(r);
+    const fails = c.report.filter((e) => e.status === 'fail' && !ex.has(e.id));
+    const own = fails.filter((e) => compliance.has(e.id));
+    if (own.length > 0) negFailed++;
+    const warns = c.report.filter((e) => e.status === 'warn' && !ex.has(e.id)).map((e) => e.id);
+    if (fails.length || warns.length || c.error)
+      console.log(
+        `${r.file.padEnd(62)} ${c.error ? `ERROR ${c.error} ` : ''}fail: ${fails.map((e) => `${e.id}=${e.value}`).join(' ') || '-'}  warn: ${warns.join(' ') || '-'}`,
+      );
+  }
+
+  // ---- cost ----
+  const times = [...results.values()].filter((c) => c.timings.checks !== undefined);
+  const checksMs = times.map((c) => c.timings.checks!).sort((a, b) => a - b);
+  const compMs = [...results.values()]
+    .filter((c) => Object.keys(c.costs).length > 0)
+    .map((c) => Object.values(c.costs).reduce((a, b) => a + b, 0))
+    .sort((a, b) => a - b);
+  const med = (a: number[]) => a[Math.floor(a.length / 2)] ?? 0;
+  const p95 = (a: number[]) => a[Math.floor(a.length * 0.95)] ?? 0;
+  const totalMs = [...results.values()].map((c) => c.ms).sort((a, b) => a - b);
+  console.log('\n== Cost ==');
+  console.log(
+    `photos ${rows.length}, wall ${wall.toFixed(1)} s this run; makeIdPhoto median ${med(totalMs)} ms; 'checks' stage (incl. background ΔE) median ${f2(med(checksMs))} ms p95 ${f2(p95(checksMs))} ms; compliance checks alone median ${f2(med(compMs))} ms p95 ${f2(p95(compMs))} ms`,
+  );
+  console.log(
+    `per check group (mean ms/photo): ${Object.entries(costTotals)
+      .map(([k, v]) => `${k} ${f2(v / Math.max(1, costN))}`)
+      .join(', ')}`,
+  );
+
+  // ---- verification ----
+  const pairs = new Map<string, { a: string; b: string; same: boolean }>();
+  const pairDir = path.join(dir, 'pairs');
+  for (const f of fs.existsSync(pairDir) ? fs.readdirSync(pairDir).filter((n) => n.endsWith('.tsv')) : []) {
+    const lines = fs.readFileSync(path.join(pairDir, f), 'utf8').trim().split('\n');
+    const head = lines[0]!.split('\t');
+    const [ai, bi, si] = [head.indexOf('file_a'), head.indexOf('file_b'), head.indexOf('same_person')];
+    for (const l of lines.slice(1)) {
+      const c = l.split('\t');
+      const [a, b] = [c[ai]!, c[bi]!].sort() as [string, string];
+      pairs.set(`${a}|${b}`, { a, b, same: c[si] === '1' || c[si] === 'True' || c[si] === 'true' });
+    }
+  }
+  const genuine: number[] = [];
+  const impostor: number[] = [];
+  let noEmbedding = 0;
+  for (const p of pairs.values()) {
+    const ea = results.get(p.a)?.embedding;
+    const eb = results.get(p.b)?.embedding;
+    // A photo without a face cannot verify: a genuine pair then counts as a reject (-1).
+    const sim = ea && eb ? cosineSimilarity(ea, eb) : -1;
+    if (!ea || !eb) noEmbedding++;
+    (p.same ? genuine : impostor).push(sim);
+  }
+  const r1 = tarAt(genuine, impostor, 0.01);
+  const r01 = tarAt(genuine, impostor, 0.001);
+  console.log('\n== Verification (faceres embedding, cosine similarity) ==');
+  console.log(
+    `pairs ${pairs.size} (genuine ${genuine.length}, impostor ${impostor.length}; ${noEmbedding} without a face on one side, scored -1)`,
+  );
+  console.log(`ROC area ${auc(genuine, impostor).toFixed(4)}`);
+  console.log(
+    `TAR ${(r1.tar * 100).toFixed(1)}% at FAR ≤ 1% (threshold ${r1.threshold.toFixed(3)}, FAR ${(r1.far * 100).toFixed(2)}%)`,
+  );
+  console.log(
+    `TAR ${(r01.tar * 100).toFixed(1)}% at FAR ≤ 0.1% (threshold ${r01.threshold.toFixed(3)}, FAR ${(r01.far * 100).toFixed(2)}%)`,
+  );
+  const { VERIFY_THRESHOLD } = await import('../src/photo/verify.js');
+  const tarC = genuine.filter((g) => g > VERIFY_THRESHOLD).length / genuine.length;
+  const farC = impostor.filter((i) => i > VERIFY_THRESHOLD).length / impostor.length;
+  console.log(
+    `chosen VERIFY_THRESHOLD ${VERIFY_THRESHOLD}: TAR ${(tarC * 100).toFixed(1)}%, FAR ${(farC * 100).toFixed(2)}%`,
+  );
+
+  const flagged = positives.filter(flaggedOn).length / positives.length;
+  const falseFail = negFailed / negatives.length;
+  console.log(`\nflagged=${f2(flagged)} false_fail=${f2(falseFail)} tar_far1=${f2(r1.tar)} tar_far01=${f2(r01.tar)}`);
+}
+
+const MAKING_IDS = new Set<CheckId>([
+  'face.count',
+  'face.resolution',
+  'layout.margin',
+  'layout.geometry',
+  'background.uniform',
+  'file.size',
+]);
+
+await main();

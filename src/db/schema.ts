@@ -1,0 +1,289 @@
+// Tables of the collection service. Portable between PostgreSQL 15 and PGlite (PostgreSQL 18):
+// no extensions. Face embeddings are real[] for now; pgvector needs a build on Debian's PG15, and
+// moving to vector(1024) + HNSW is one migration once it is installed everywhere.
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { SupportContact } from '../domain/api.js';
+import type { CheckResult } from '../domain/checks.js';
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array | Buffer }>({
+  dataType: () => 'bytea',
+  toDriver: (v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+  fromDriver: (v) => new Uint8Array(v),
+});
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const orgUnits = pgTable(
+  'org_units',
+  {
+    id: serial('id').primaryKey(),
+    parentId: integer('parent_id').references((): AnyPgColumn => orgUnits.id),
+    level: text('level', { enum: ['hq', 'branch', 'centre'] }).notNull(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('org_units_code_uq').on(t.code), index('org_units_parent_idx').on(t.parentId)],
+);
+
+export const students = pgTable(
+  'students',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    studentNumber: text('student_number').notNull(),
+    name: text('name').notNull(),
+    /** AES-256-GCM: iv(12) | tag(16) | ciphertext. */
+    idNumberEnc: bytea('id_number_enc').notNull(),
+    /** HMAC-SHA256 of the normalised ID number, for lookups without decrypting. */
+    idNumberHmac: bytea('id_number_hmac').notNull(),
+    /** 1101**********1234: safe to show, kept so listing never decrypts. */
+    idNumberMasked: text('id_number_masked').notNull(),
+    // Denormalised tree position: scoping and roll-ups filter on these without walking the tree.
+    centreId: integer('centre_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    branchId: integer('branch_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    enrolmentStatus: text('enrolment_status', { enum: ['enrolled', 'suspended', 'graduated', 'withdrawn'] })
+      .notNull()
+      .default('enrolled'),
+    intakeSemester: text('intake_semester').notNull(),
+    phone: text('phone'),
+    consentVersion: text('consent_version'),
+    consentAt: ts('consent_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('students_number_uq').on(t.studentNumber),
+    index('students_centre_idx').on(t.centreId, t.id),
+    index('students_branch_idx').on(t.branchId, t.id),
+    index('students_id_hmac_idx').on(t.idNumberHmac),
+  ],
+);
+
+export const consents = pgTable(
+  'consents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    studentId: bigint('student_id', { mode: 'number' })
+      .notNull()
+      .references(() => students.id),
+    version: text('version').notNull(),
+    at: ts('at').notNull().defaultNow(),
+    ip: text('ip'),
+  },
+  (t) => [index('consents_student_idx').on(t.studentId)],
+);
+
+export const campaigns = pgTable('campaigns', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** e.g. 2026-2 (year, term 1 spring / 2 autumn); semesterIndex = year * 2 + term - 1 orders them. */
+  semester: text('semester').notNull(),
+  semesterIndex: integer('semester_index').notNull(),
+  startsAt: ts('starts_at').notNull(),
+  endsAt: ts('ends_at').notNull(),
+  specId: text('spec_id').notNull().default('chsi'),
+  /** An approved photo from the last N semesters exempts a student. */
+  exemptionSemesters: smallint('exemption_semesters').notNull().default(2),
+  support: jsonb('support').$type<SupportContact[]>().notNull().default([]),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const photos = pgTable(
+  'photos',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    studentId: bigint('student_id', { mode: 'number' })
+      .notNull()
+      .references(() => students.id),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    status: text('status', {
+      enum: ['processing', 'ready', 'failed', 'submitted', 'needs_review', 'approved', 'rejected'],
+    }).notNull(),
+    source: text('source', { enum: ['upload', 'camera', 'import'] })
+      .notNull()
+      .default('upload'),
+    sourceType: text('source_type'),
+    sourceBytes: integer('source_bytes'),
+    specId: text('spec_id').notNull(),
+    progress: real('progress').notNull().default(0),
+    errorCode: text('error_code'),
+    verdict: text('verdict', { enum: ['pass', 'warn', 'fail'] }),
+    report: jsonb('report').$type<CheckResult[]>(),
+    /** Backgrounds rendered, in spec order; files are in storage under the photo id. */
+    backgrounds: text('backgrounds').array(),
+    hasCutout: boolean('has_cutout').notNull().default(false),
+    embedding: real('embedding').array(),
+    background: text('background', { enum: ['blue', 'white', 'gray'] }),
+    reviewerId: integer('reviewer_id'),
+    reason: text('reason'),
+    attempts: smallint('attempts').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    processedAt: ts('processed_at'),
+    submittedAt: ts('submitted_at'),
+    reviewedAt: ts('reviewed_at'),
+  },
+  (t) => [
+    index('photos_student_idx').on(t.studentId, t.createdAt),
+    index('photos_processing_idx').on(t.createdAt).where(sql`status = 'processing'`),
+  ],
+);
+
+/**
+ * The student's current submission in a campaign: at most one row, so a double click or two
+ * concurrent submits cannot make two. centre/branch are copied for scoped queues and exports.
+ */
+export const submissions = pgTable(
+  'submissions',
+  {
+    campaignId: uuid('campaign_id').notNull(),
+    studentId: bigint('student_id', { mode: 'number' }).notNull(),
+    photoId: uuid('photo_id')
+      .notNull()
+      .references(() => photos.id),
+    status: text('status', { enum: ['needs_review', 'approved', 'rejected'] }).notNull(),
+    centreId: integer('centre_id').notNull(),
+    branchId: integer('branch_id').notNull(),
+    submittedAt: ts('submitted_at').notNull(),
+    reviewedAt: ts('reviewed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.studentId] }),
+    index('submissions_status_idx').on(t.campaignId, t.status, t.centreId),
+    index('submissions_student_idx').on(t.studentId, t.status),
+  ],
+);
+
+/**
+ * Per centre and campaign counters, changed in the same transaction as the status they count, so
+ * the HQ tree over 3,000 centres reads 3,000 rows instead of aggregating 4.5 million students.
+ */
+export const centreCounts = pgTable(
+  'centre_counts',
+  {
+    campaignId: uuid('campaign_id').notNull(),
+    centreId: integer('centre_id').notNull(),
+    branchId: integer('branch_id').notNull(),
+    enrolled: integer('enrolled').notNull().default(0),
+    exempt: integer('exempt').notNull().default(0),
+    needsReview: integer('needs_review').notNull().default(0),
+    approved: integer('approved').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.centreId] })],
+);
+
+/** Events per centre and day (Asia/Shanghai calendar day), for the daily report and trend. */
+export const dailyCounts = pgTable(
+  'daily_counts',
+  {
+    campaignId: uuid('campaign_id').notNull(),
+    centreId: integer('centre_id').notNull(),
+    branchId: integer('branch_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    submitted: integer('submitted').notNull().default(0),
+    approved: integer('approved').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.day, t.centreId] })],
+);
+
+/** Exemptions computed when a campaign's counts are refreshed. */
+export const exemptions = pgTable(
+  'exemptions',
+  {
+    campaignId: uuid('campaign_id').notNull(),
+    studentId: bigint('student_id', { mode: 'number' }).notNull(),
+    photoId: uuid('photo_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.studentId] })],
+);
+
+export const admins = pgTable(
+  'admins',
+  {
+    id: serial('id').primaryKey(),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['hq', 'branch', 'centre', 'reviewer'] }).notNull(),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    active: boolean('active').notNull().default(true),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('admins_username_uq').on(t.username)],
+);
+
+/** Sessions by SHA-256 of the cookie token: a database dump does not yield usable cookies. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    kind: text('kind', { enum: ['student', 'admin'] }).notNull(),
+    subjectId: bigint('subject_id', { mode: 'number' }).notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('sessions_expires_idx').on(t.expiresAt)],
+);
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    adminId: integer('admin_id'),
+    action: text('action').notNull(),
+    unitId: integer('unit_id'),
+    /** Non-personal detail: filters, counts, file names. */
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    /** Students concerned; for exports of a whole unit, the unit + filter in detail define them. */
+    studentIds: bigint('student_ids', { mode: 'number' }).array(),
+    studentCount: integer('student_count').notNull().default(0),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at)],
+);
+
+/** Photo files when storage is the database (several machines share them). */
+export const photoFiles = pgTable('photo_files', {
+  key: text('key').primaryKey(),
+  bytes: bytea('bytes').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** Fixed-window attempt counters shared by every API process (identify/verify per student number). */
+export const rateCounters = pgTable(
+  'rate_counters',
+  {
+    key: text('key').notNull(),
+    windowStart: ts('window_start').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index('rate_counters_window_idx').on(t.windowStart)],
+);

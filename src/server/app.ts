@@ -1,0 +1,145 @@
+// The HTTP server: external plugins first (cookies, multipart, rate limits, OpenAPI), then the
+// auth hooks, then the thin route modules, then the static web apps with their SPA fallbacks.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ERRORS, KaozhaoError } from '../domain/errors.js';
+import type { AppContext } from './context.js';
+import { stackFrames } from './log.js';
+import { adminRoutes } from './routes/admin.routes.js';
+import { studentRoutes } from './routes/student.routes.js';
+import { systemRoutes } from './routes/system.routes.js';
+
+export interface AppOptions {
+  /** Where logs go (tests capture them); default stdout. */
+  logStream?: Writable;
+  logLevel?: string;
+  /** Folder holding web/student/dist and web/admin/dist; default the repository root. */
+  webRoot?: string;
+}
+
+/** Maps framework errors to our codes; anything unknown becomes a 5xx with no detail. */
+function toKaozhaoError(err: FastifyError): KaozhaoError {
+  if (err instanceof KaozhaoError) return err;
+  if (err.validation) {
+    const e = ERRORS['request.invalid'];
+    // Validation messages name the field and rule, never the submitted value.
+    return new KaozhaoError('request.invalid', 400, e.zh, `${e.en}: ${err.message}`);
+  }
+  switch (err.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return KaozhaoError.of('image.file_too_large');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return KaozhaoError.of('request.too_large');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_NO_FORM_DATA':
+      return KaozhaoError.of('request.no_file');
+  }
+  const status = err.statusCode ?? 500;
+  if (status === 429) return KaozhaoError.of('rate_limited');
+  if (status === 404) return KaozhaoError.of('request.not_found');
+  if (status >= 400 && status < 500) {
+    const e = ERRORS['request.invalid'];
+    return new KaozhaoError('request.invalid', status, e.zh, e.en);
+  }
+  return KaozhaoError.of('internal');
+}
+
+export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const logger: FastifyServerOptions['logger'] = {
+    level: opts.logLevel ?? ctx.config.logLevel,
+    ...(opts.logStream ? { stream: opts.logStream } : {}),
+    // Bodies are never logged; these paths cover headers and anything a plugin might attach.
+    redact: {
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'res.headers["set-cookie"]',
+        '*.idNumber',
+        '*.password',
+        '*.name',
+        'body',
+        'err.detail',
+        'err.where',
+        'err.parameters',
+      ],
+      censor: '[redacted]',
+    },
+  };
+  const app = Fastify({
+    logger,
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, { limits: { fileSize: ctx.config.uploadLimitBytes, files: 1, fields: 10 } });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: () => KaozhaoError.of('rate_limited'),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: '考照 Kaozhao collection service',
+        description: 'Student photo collection and the admin console API. Errors: {code, message, messageEn}.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          student: { type: 'apiKey', in: 'cookie', name: 'kz_sid' },
+          admin: { type: 'apiKey', in: 'cookie', name: 'kz_admin' },
+        },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const k = toKaozhaoError(err);
+    if (k.status >= 500) {
+      // Only the error's class and stack: driver messages can quote row values.
+      req.log.error({ err: { type: err.name, code: err.code, frames: stackFrames(err) } }, 'request failed');
+    } else {
+      req.log.info({ code: k.code, status: k.status }, 'request refused');
+    }
+    if (k.code === 'session.expired' || k.code === 'auth.required') {
+      void reply.clearCookie(req.url.startsWith('/api/admin') ? 'kz_admin' : 'kz_sid', { path: '/' });
+    }
+    return reply.status(k.status).send(k.toJSON());
+  });
+
+  await app.register(systemRoutes(ctx));
+  await app.register(studentRoutes(ctx), { prefix: '/api' });
+  await app.register(adminRoutes(ctx), { prefix: '/api/admin' });
+
+  const webRoot = opts.webRoot ?? process.cwd();
+  const studentDist = path.join(webRoot, 'web/student/dist');
+  const adminDist = path.join(webRoot, 'web/admin/dist');
+  if (existsSync(adminDist)) {
+    await app.register(fastifyStatic, { root: adminDist, prefix: '/admin/', decorateReply: !existsSync(studentDist) });
+  }
+  if (existsSync(studentDist)) {
+    await app.register(fastifyStatic, { root: studentDist, prefix: '/', wildcard: false });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const wantsPage = req.method === 'GET' && !req.url.startsWith('/api') && !req.url.startsWith('/docs');
+    if (wantsPage && req.url.startsWith('/admin') && existsSync(adminDist)) {
+      return reply.sendFile('index.html', adminDist);
+    }
+    if (wantsPage && existsSync(studentDist)) return reply.sendFile('index.html', studentDist);
+    return reply.status(404).send(KaozhaoError.of('request.not_found').toJSON());
+  });
+
+  return app;
+}

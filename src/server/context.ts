@@ -1,0 +1,103 @@
+// Wires repositories and services once per process. Routes and jobs receive this object; nothing
+// else constructs a repository, so every outside system is opened in one place.
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { createIdCipher } from '../db/crypto.js';
+import { createInProcessQueue, createPgBossQueue, type PhotoJobQueue } from '../jobs/photo-queue.js';
+import { createAdminRepository } from './repositories/admin.repository.js';
+import { createAuditRepository } from './repositories/audit.repository.js';
+import { createCampaignRepository } from './repositories/campaign.repository.js';
+import { createCountsRepository } from './repositories/counts.repository.js';
+import { createOrgRepository } from './repositories/org.repository.js';
+import { createPhotoRepository } from './repositories/photo.repository.js';
+import { createPhotoEngineRepository, type PhotoEngineRepository } from './repositories/photo-engine.repository.js';
+import { createRateLimitRepository } from './repositories/rate-limit.repository.js';
+import { createSessionRepository } from './repositories/session.repository.js';
+import { createDbStorage, createFsStorage, type StorageRepository } from './repositories/storage.repository.js';
+import { createStudentRepository } from './repositories/student.repository.js';
+import { createAdminAuthService } from './services/admin-auth.service.js';
+import { createCampaignService } from './services/campaign.service.js';
+import { createExportService } from './services/export.service.js';
+import { createPhotoService } from './services/photo.service.js';
+import { createProgressService } from './services/progress.service.js';
+import { createReviewService } from './services/review.service.js';
+import { createRosterService } from './services/roster.service.js';
+import { createStudentService } from './services/student.service.js';
+
+export interface ContextOptions {
+  /** Run photo jobs in this process (the embedded default and worker processes). */
+  processJobs: boolean;
+  /** Queue override (tests); default: pg-boss with a PostgreSQL server, else in-process. */
+  queue?: PhotoJobQueue;
+  engine?: PhotoEngineRepository;
+}
+
+export async function createContext(config: Config, database: Database, opts: ContextOptions) {
+  const { db } = database;
+  const cipher = createIdCipher(config.secret);
+  const storage: StorageRepository =
+    config.storage === 'db' ? createDbStorage(db) : createFsStorage(path.join(config.dataDir, 'photos'));
+  const engine = opts.engine ?? createPhotoEngineRepository({ size: Math.max(1, config.photoPoolSize) });
+  const queue =
+    opts.queue ??
+    (config.databaseUrl
+      ? await createPgBossQueue({
+          connectionString: config.databaseUrl,
+          expireInSeconds: config.jobExpireSeconds,
+          maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
+        })
+      : createInProcessQueue());
+
+  const repos = {
+    students: createStudentRepository(db),
+    units: createOrgRepository(db),
+    campaigns: createCampaignRepository(db),
+    photos: createPhotoRepository(db),
+    counts: createCountsRepository(db),
+    sessions: createSessionRepository(db),
+    admins: createAdminRepository(db),
+    audit: createAuditRepository(db),
+    rateLimits: createRateLimitRepository(db),
+  };
+  const campaign = createCampaignService({ ...repos, engine });
+  const auth = createAdminAuthService({ ...repos, sessionMinutes: config.adminSessionMinutes });
+  const services = {
+    campaign,
+    auth,
+    student: createStudentService({
+      ...repos,
+      campaign,
+      cipher,
+      agreementVersion: config.agreementVersion,
+      sessionMinutes: config.studentSessionMinutes,
+    }),
+    photo: createPhotoService({ db, ...repos, storage, engine, queue, campaign }),
+    progress: createProgressService(repos),
+    review: createReviewService({ db, ...repos, auth }),
+    exports: createExportService({ ...repos, storage }),
+    roster: createRosterService({ db, ...repos, auth, cipher }),
+  };
+
+  if (opts.processJobs) {
+    await queue.work((job) => services.photo.process(job.photoId), Math.max(1, config.photoPoolSize));
+    if (queue.kind === 'in-process') await services.photo.requeueStuck();
+  }
+
+  return {
+    config,
+    database,
+    db,
+    cipher,
+    storage,
+    engine,
+    queue,
+    repos,
+    services,
+    async close() {
+      await queue.stop();
+      await engine.close();
+    },
+  };
+}
+export type AppContext = Awaited<ReturnType<typeof createContext>>;

@@ -1,0 +1,319 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { AdminLoginRequest, ReviewDecisionRequest, UnitsResponse } from '../../domain/admin-api.js';
+import { KaozhaoError } from '../../domain/errors.js';
+import type { AppContext } from '../context.js';
+import { stackFrames } from '../log.js';
+import { chinaDay } from '../repositories/counts.repository.js';
+import type { AdminPrincipal, Permission } from '../services/admin-auth.service.js';
+import { ADMIN_COOKIE, cookieOptions, requireAdmin } from './auth.hooks.js';
+import { errors, uuidParam } from './schemas.js';
+
+const unitQuery = {
+  type: 'object',
+  properties: {
+    unitId: { type: 'integer', minimum: 1 },
+    campaignId: uuidParam,
+  },
+} as const;
+
+const isoDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+
+export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const { auth, progress, review, exports, roster, campaign } = ctx.services;
+    const authenticate = requireAdmin(ctx);
+    const tags = ['admin'];
+    const security = [{ admin: [] }];
+
+    /** The principal, checked for the permission, and the unit asked for, checked for scope. */
+    async function scoped(req: FastifyRequest, perm: Permission, unitId?: number) {
+      const p = req.admin as AdminPrincipal;
+      auth.can(p, perm);
+      const unit = await auth.unitInScope(p, unitId);
+      return { p, unit };
+    }
+    async function campaignId(id?: string): Promise<string> {
+      if (id) {
+        const c = await ctx.repos.campaigns.byId(id);
+        if (!c) throw KaozhaoError.of('campaign.none');
+        return c.id;
+      }
+      return (await campaign.current()).id;
+    }
+
+    app.post<{ Body: AdminLoginRequest }>(
+      '/login',
+      {
+        config: { rateLimit: { max: 20, timeWindow: 60_000 } },
+        schema: {
+          tags,
+          body: {
+            type: 'object',
+            required: ['username', 'password'],
+            additionalProperties: false,
+            properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 256 } },
+          },
+          response: errors(400, 401, 429),
+        },
+      },
+      async (req, reply) => {
+        const { token, me } = await auth.login(req.body.username, req.body.password);
+        void reply.setCookie(ADMIN_COOKIE, token, cookieOptions(ctx, ctx.config.adminSessionMinutes));
+        return me;
+      },
+    );
+
+    app.register(async (priv) => {
+      priv.addHook('onRequest', authenticate);
+
+      priv.post('/logout', { schema: { tags, security } }, async (req, reply) => {
+        const token = req.cookies[ADMIN_COOKIE];
+        if (token) await ctx.repos.sessions.remove(token);
+        void reply.clearCookie(ADMIN_COOKIE, { path: '/' });
+        return { ok: true };
+      });
+
+      priv.get('/me', { schema: { tags, security, response: errors(401) } }, async (req) => auth.self(req.admin!));
+
+      priv.get('/units', { schema: { tags, security } }, async (req): Promise<UnitsResponse> => {
+        const p = req.admin!;
+        const all = await ctx.repos.units.all();
+        const items = all.filter((u) =>
+          p.unit.level === 'hq'
+            ? true
+            : p.unit.level === 'branch'
+              ? u.id === p.unit.id || u.parentId === p.unit.id
+              : u.id === p.unit.id,
+        );
+        return {
+          items: items.map((u) => ({ id: u.id, code: u.code, name: u.name, level: u.level, parentId: u.parentId })),
+        };
+      });
+
+      priv.get<{ Querystring: { unitId?: number; campaignId?: string } }>(
+        '/progress',
+        { schema: { tags, security, querystring: unitQuery, response: errors(401, 403, 404) } },
+        async (req) => {
+          const { unit } = await scoped(req, 'progress', req.query.unitId);
+          return progress.tree(await campaignId(req.query.campaignId), unit);
+        },
+      );
+
+      priv.get<{ Querystring: { unitId?: number; campaignId?: string; from?: string; to?: string } }>(
+        '/progress/daily',
+        {
+          schema: {
+            tags,
+            security,
+            querystring: { ...unitQuery, properties: { ...unitQuery.properties, from: isoDate, to: isoDate } },
+            response: errors(401, 403, 404),
+          },
+        },
+        async (req) => {
+          const { unit } = await scoped(req, 'progress', req.query.unitId);
+          return progress.daily(await campaignId(req.query.campaignId), unit, req.query.from, req.query.to);
+        },
+      );
+
+      priv.get<{ Querystring: { unitId?: number; campaignId?: string; date?: string; format?: 'json' | 'xlsx' } }>(
+        '/reports/daily',
+        {
+          schema: {
+            tags,
+            security,
+            querystring: {
+              ...unitQuery,
+              properties: {
+                ...unitQuery.properties,
+                date: isoDate,
+                format: { type: 'string', enum: ['json', 'xlsx'] },
+              },
+            },
+            response: errors(401, 403, 404),
+          },
+        },
+        async (req, reply) => {
+          const { unit } = await scoped(req, 'progress', req.query.unitId);
+          const date = req.query.date ?? chinaDay();
+          const report = await progress.dailyReport(await campaignId(req.query.campaignId), unit, date);
+          if (req.query.format !== 'xlsx') return report;
+          const file = await exports.dailyReportXlsx(report);
+          return reply
+            .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+            .header('content-disposition', `attachment; filename="daily-${unit.code}-${date}.xlsx"`)
+            .send(file);
+        },
+      );
+
+      priv.get<{
+        Params: { unitId: number };
+        Querystring: { campaignId?: string; format?: 'json' | 'xlsx'; after?: number; limit?: number };
+      }>(
+        '/units/:unitId/uncollected',
+        {
+          schema: {
+            tags,
+            security,
+            params: { type: 'object', properties: { unitId: { type: 'integer', minimum: 1 } }, required: ['unitId'] },
+            querystring: {
+              type: 'object',
+              properties: {
+                campaignId: uuidParam,
+                format: { type: 'string', enum: ['json', 'xlsx'] },
+                after: { type: 'integer', minimum: 0 },
+                limit: { type: 'integer', minimum: 1, maximum: 1000 },
+              },
+            },
+            response: errors(401, 403, 404),
+          },
+        },
+        async (req, reply) => {
+          const { p, unit } = await scoped(req, 'progress', req.params.unitId);
+          const cid = await campaignId(req.query.campaignId);
+          if (req.query.format !== 'xlsx') {
+            return exports.uncollectedPage(cid, unit, req.query.after ?? 0, req.query.limit ?? 100);
+          }
+          const out = new PassThrough();
+          exports.uncollectedXlsx(p, cid, unit, out).catch((e: unknown) => {
+            req.log.error({ err: { type: (e as Error).name, frames: stackFrames(e) } }, 'export failed');
+            out.destroy(e as Error);
+          });
+          return reply
+            .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+            .header('content-disposition', `attachment; filename="uncollected-${unit.code}.xlsx"`)
+            .send(out);
+        },
+      );
+
+      priv.get<{ Querystring: { unitId?: number; campaignId?: string; limit?: number; offset?: number } }>(
+        '/reviews',
+        {
+          schema: {
+            tags,
+            security,
+            querystring: {
+              ...unitQuery,
+              properties: {
+                ...unitQuery.properties,
+                limit: { type: 'integer', minimum: 1, maximum: 200 },
+                offset: { type: 'integer', minimum: 0 },
+              },
+            },
+            response: errors(401, 403, 404),
+          },
+        },
+        async (req) => {
+          const { unit } = await scoped(req, 'review', req.query.unitId);
+          const cid = await campaignId(req.query.campaignId);
+          return { items: await review.queue(cid, unit, req.query.limit ?? 50, req.query.offset ?? 0) };
+        },
+      );
+
+      priv.post<{ Params: { photoId: string }; Body: ReviewDecisionRequest }>(
+        '/reviews/:photoId',
+        {
+          schema: {
+            tags,
+            security,
+            params: { type: 'object', properties: { photoId: uuidParam }, required: ['photoId'] },
+            body: {
+              type: 'object',
+              required: ['decision'],
+              additionalProperties: false,
+              properties: {
+                decision: { type: 'string', enum: ['approve', 'reject'] },
+                reason: { type: 'string', maxLength: 200 },
+              },
+            },
+            response: errors(400, 401, 403, 404, 409),
+          },
+        },
+        async (req) => {
+          const { p } = await scoped(req, 'review');
+          return review.decide(p, req.params.photoId, req.body.decision, req.body.reason);
+        },
+      );
+
+      priv.get<{ Params: { id: string; name: string } }>(
+        '/photos/:id/files/:name',
+        {
+          schema: {
+            tags,
+            security,
+            params: {
+              type: 'object',
+              properties: {
+                id: uuidParam,
+                name: { type: 'string', pattern: '^(blue|white|gray)\\.jpg$|^cutout\\.png$' },
+              },
+              required: ['id', 'name'],
+            },
+          },
+        },
+        async (req, reply) => {
+          const p = req.admin!;
+          await review.assertPhotoVisible(p, req.params.id);
+          const bytes = await ctx.services.photo.file(req.params.id, req.params.name);
+          return reply
+            .type(req.params.name.endsWith('.png') ? 'image/png' : 'image/jpeg')
+            .header('cache-control', 'private, max-age=3600')
+            .send(Buffer.from(bytes));
+        },
+      );
+
+      priv.get<{ Querystring: { unitId?: number; campaignId?: string } }>(
+        '/exports/photos',
+        {
+          schema: {
+            tags,
+            security,
+            description: 'Zip of approved photos named <student number>.jpg, streamed.',
+            querystring: unitQuery,
+            response: errors(401, 403, 404),
+          },
+        },
+        async (req, reply) => {
+          const { p, unit } = await scoped(req, 'exportPhotos', req.query.unitId);
+          const cid = await campaignId(req.query.campaignId);
+          return reply
+            .type('application/zip')
+            .header('content-disposition', `attachment; filename="photos-${unit.code}.zip"`)
+            .send(exports.photosZip(p, cid, unit));
+        },
+      );
+
+      priv.post<{ Querystring: { acceptGoodRows?: boolean } }>(
+        '/roster',
+        {
+          schema: {
+            tags,
+            security,
+            consumes: ['multipart/form-data'],
+            description: 'Multipart field "file": CSV (UTF-8 or GBK) or XLSX roster.',
+            querystring: { type: 'object', properties: { acceptGoodRows: { type: 'boolean' } } },
+            response: errors(400, 401, 403, 413, 415),
+          },
+        },
+        async (req, reply) => {
+          const { p } = await scoped(req, 'roster');
+          if (!req.isMultipart()) throw KaozhaoError.of('request.no_file');
+          const file = await req.file();
+          if (!file) throw KaozhaoError.of('request.no_file');
+          const bytes = await file.toBuffer();
+          const result = await roster.import(
+            p,
+            new Uint8Array(bytes),
+            file.filename,
+            req.query.acceptGoodRows === true,
+          );
+          if (!result.imported) {
+            const e = KaozhaoError.of('roster.invalid');
+            return reply.status(422).send({ ...e.toJSON(), ...result });
+          }
+          return result;
+        },
+      );
+    });
+  };
+}

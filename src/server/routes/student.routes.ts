@@ -1,0 +1,251 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type {
+  ConsentRequest,
+  IdentifyRequest,
+  PhotoHistoryResponse,
+  SubmitRequest,
+  VerifyRequest,
+} from '../../domain/api.js';
+import { KaozhaoError } from '../../domain/errors.js';
+import type { AppContext } from '../context.js';
+import { cookieOptions, requireStudent, STUDENT_COOKIE } from './auth.hooks.js';
+import { background, errors, photoAttemptSchema, studentNumber, studentSelfSchema, uuidParam } from './schemas.js';
+
+const BASE = '/api/student/photos';
+
+export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const { student, photo, campaign } = ctx.services;
+    const auth = requireStudent(ctx);
+    // Two limits on the unauthenticated endpoints: per client, and per student number so that
+    // spreading guesses over many clients does not help either.
+    const perClient = app.rateLimit({
+      max: ctx.config.identifyPerIpPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (req) => `ip:${req.ip}`,
+    });
+    const perStudent = async (req: FastifyRequest) => {
+      const sn = String((req.body as { studentNumber?: unknown } | undefined)?.studentNumber ?? '').trim();
+      const n = await ctx.repos.rateLimits.hit(`sn:${sn}`, 3_600_000);
+      if (n > ctx.config.identifyPerStudentPerHour) throw KaozhaoError.of('rate_limited');
+    };
+
+    app.get('/campaign', { schema: { tags: ['student'], response: errors(404) } }, async () =>
+      campaign.info(await campaign.current()),
+    );
+
+    app.get('/agreement', { schema: { tags: ['student'] } }, async () => student.agreement());
+
+    app.post<{ Body: IdentifyRequest }>(
+      '/student/identify',
+      {
+        onRequest: perClient,
+        preHandler: perStudent,
+        schema: {
+          tags: ['student'],
+          body: {
+            type: 'object',
+            required: ['studentNumber'],
+            additionalProperties: false,
+            properties: { studentNumber },
+          },
+          response: errors(400, 404, 429),
+        },
+      },
+      async (req) => student.identify(req.body.studentNumber),
+    );
+
+    app.post<{ Body: VerifyRequest }>(
+      '/student/verify',
+      {
+        onRequest: perClient,
+        preHandler: perStudent,
+        schema: {
+          tags: ['student'],
+          body: {
+            type: 'object',
+            required: ['studentNumber', 'idNumber'],
+            additionalProperties: false,
+            properties: { studentNumber, idNumber: { type: 'string', maxLength: 32 } },
+          },
+          response: { 200: studentSelfSchema, ...errors(400, 401, 404, 429) },
+        },
+      },
+      async (req, reply) => {
+        const { token, me } = await student.verify(req.body.studentNumber, req.body.idNumber);
+        void reply.setCookie(STUDENT_COOKIE, token, cookieOptions(ctx, ctx.config.studentSessionMinutes));
+        return me;
+      },
+    );
+
+    app.get(
+      '/student/me',
+      { onRequest: auth, schema: { tags: ['student'], response: { 200: studentSelfSchema, ...errors(401) } } },
+      async (req) => student.me(req.studentId!),
+    );
+
+    app.post('/student/logout', { schema: { tags: ['student'] } }, async (req, reply) => {
+      const token = req.cookies[STUDENT_COOKIE];
+      if (token) await ctx.repos.sessions.remove(token);
+      void reply.clearCookie(STUDENT_COOKIE, { path: '/' });
+      return { ok: true };
+    });
+
+    app.post<{ Body: ConsentRequest }>(
+      '/student/consent',
+      {
+        onRequest: auth,
+        schema: {
+          tags: ['student'],
+          body: {
+            type: 'object',
+            required: ['version'],
+            additionalProperties: false,
+            properties: { version: { type: 'string', maxLength: 32 } },
+          },
+          response: { 200: studentSelfSchema, ...errors(401, 409) },
+        },
+      },
+      async (req) => student.consent(req.studentId!, req.body.version, req.ip),
+    );
+
+    app.post(
+      '/student/photos',
+      {
+        onRequest: auth,
+        schema: {
+          tags: ['student'],
+          consumes: ['multipart/form-data'],
+          description: 'Multipart field "photo" (JPEG, PNG or WebP); optional field "source" = upload | camera.',
+          response: { 202: photoAttemptSchema, ...errors(400, 401, 403, 409, 413, 415) },
+        },
+      },
+      async (req, reply) => {
+        if (!req.isMultipart()) throw KaozhaoError.of('request.no_file');
+        let bytes: Buffer | undefined;
+        let source: 'upload' | 'camera' = 'upload';
+        for await (const part of req.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'photo' || bytes) {
+              part.file.resume();
+              continue;
+            }
+            bytes = await part.toBuffer();
+          } else if (part.fieldname === 'source' && part.value === 'camera') {
+            source = 'camera';
+          }
+        }
+        if (!bytes) throw KaozhaoError.of('request.no_file');
+        const p = await photo.upload(req.studentId!, new Uint8Array(bytes), source);
+        return reply.status(202).send(photo.toAttempt(p, BASE));
+      },
+    );
+
+    app.get(
+      '/student/photos',
+      { onRequest: auth, schema: { tags: ['student'], response: errors(401) } },
+      async (req): Promise<PhotoHistoryResponse> => ({
+        items: (await photo.list(req.studentId!)).map((p) => photo.toAttempt(p, BASE)),
+      }),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/student/photos/:id',
+      {
+        onRequest: auth,
+        schema: {
+          tags: ['student'],
+          params: { type: 'object', properties: { id: uuidParam }, required: ['id'] },
+          response: { 200: photoAttemptSchema, ...errors(401, 404) },
+        },
+      },
+      async (req) => photo.toAttempt(await photo.get(req.studentId!, req.params.id), BASE),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/student/photos/:id/events',
+      {
+        onRequest: auth,
+        schema: {
+          tags: ['student'],
+          description: 'Server-sent events: one "attempt" event per change until processing ends.',
+          params: { type: 'object', properties: { id: uuidParam }, required: ['id'] },
+        },
+      },
+      async (req, reply) => {
+        const studentId = req.studentId!;
+        let p = await photo.get(studentId, req.params.id);
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        let closed = false;
+        req.raw.on('close', () => {
+          closed = true;
+        });
+        const send = () => reply.raw.write(`event: attempt\ndata: ${JSON.stringify(photo.toAttempt(p, BASE))}\n\n`);
+        send();
+        let last = `${p.status}:${p.progress}`;
+        const deadline = Date.now() + 5 * 60_000;
+        // Polling the row keeps this correct whichever process or machine runs the job.
+        while (!closed && p.status === 'processing' && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 400));
+          p = await photo.get(studentId, p.id);
+          const now = `${p.status}:${p.progress}`;
+          if (now !== last) {
+            send();
+            last = now;
+          }
+        }
+        reply.raw.end();
+      },
+    );
+
+    app.get<{ Params: { id: string; name: string } }>(
+      '/student/photos/:id/files/:name',
+      {
+        onRequest: auth,
+        schema: {
+          tags: ['student'],
+          params: {
+            type: 'object',
+            properties: {
+              id: uuidParam,
+              name: { type: 'string', pattern: '^(blue|white|gray)\\.jpg$|^cutout\\.png$' },
+            },
+            required: ['id', 'name'],
+          },
+        },
+      },
+      async (req, reply) => {
+        const bytes = await photo.studentFile(req.studentId!, req.params.id, req.params.name);
+        return reply
+          .type(req.params.name.endsWith('.png') ? 'image/png' : 'image/jpeg')
+          .header('cache-control', 'private, max-age=3600')
+          .send(Buffer.from(bytes));
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: SubmitRequest }>(
+      '/student/photos/:id/submit',
+      {
+        onRequest: auth,
+        schema: {
+          tags: ['student'],
+          params: { type: 'object', properties: { id: uuidParam }, required: ['id'] },
+          body: {
+            type: 'object',
+            required: ['background'],
+            additionalProperties: false,
+            properties: { background },
+          },
+          response: { 200: photoAttemptSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        },
+      },
+      async (req) => photo.toAttempt(await photo.submit(req.studentId!, req.params.id, req.body.background), BASE),
+    );
+  };
+}

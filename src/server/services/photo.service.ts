@@ -1,0 +1,242 @@
+import type { Db } from '../../db/client.js';
+import type { PhotoAttempt } from '../../domain/api.js';
+import { BACKGROUND_NAMES, type BackgroundName } from '../../domain/backgrounds.js';
+import { worstStatus } from '../../domain/checks.js';
+import { ERRORS, KaozhaoError } from '../../domain/errors.js';
+import type { PhotoJobQueue } from '../../jobs/photo-queue.js';
+import { createCountsRepository } from '../repositories/counts.repository.js';
+import { createPhotoRepository, type Photo, type PhotoRepository } from '../repositories/photo.repository.js';
+import type { PhotoEngineRepository } from '../repositories/photo-engine.repository.js';
+import type { StorageRepository } from '../repositories/storage.repository.js';
+import { createStudentRepository, type StudentRepository } from '../repositories/student.repository.js';
+import type { CampaignService } from './campaign.service.js';
+
+export type PhotoFileName = `${BackgroundName}.jpg` | 'cutout.png';
+export const PHOTO_FILE_RE = /^(blue|white|gray)\.jpg$|^cutout\.png$/;
+
+/** Recognises the formats the engine reads, so a non-image is refused before it is stored. */
+export function sniffImage(b: Uint8Array): 'jpeg' | 'png' | 'webp' | 'heic' | null {
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
+  const ascii = (from: number, to: number) => Buffer.from(b.subarray(from, to)).toString('latin1');
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  if (b.length >= 12 && ascii(4, 8) === 'ftyp' && /^(heic|heix|hevc|mif1|msf1|heim|heis)$/.test(ascii(8, 12))) {
+    return 'heic';
+  }
+  return null;
+}
+
+/** Tries per photo across retries and workers before it is marked failed. */
+export const MAX_JOB_ATTEMPTS = 3;
+
+const KNOWN_ENGINE_CODES = new Set(Object.keys(ERRORS));
+
+export function createPhotoService(deps: {
+  db: Db;
+  photos: PhotoRepository;
+  students: StudentRepository;
+  storage: StorageRepository;
+  engine: PhotoEngineRepository;
+  queue: PhotoJobQueue;
+  campaign: CampaignService;
+}) {
+  const { db, photos, storage, engine, queue, campaign } = deps;
+
+  function toAttempt(p: Photo, base: string): PhotoAttempt {
+    const urls: PhotoAttempt['photos'] = {};
+    for (const bg of p.backgrounds ?? []) urls[bg as BackgroundName] = `${base}/${p.id}/files/${bg}.jpg`;
+    const err = p.errorCode ? (ERRORS as Record<string, { zh: string }>)[p.errorCode] : undefined;
+    return {
+      id: p.id,
+      status: p.status,
+      createdAt: p.createdAt.toISOString(),
+      progress: p.status === 'processing' ? p.progress : 1,
+      error: p.errorCode ? { code: p.errorCode, message: err?.zh ?? ERRORS['engine.crashed'].zh } : null,
+      verdict: p.verdict ?? null,
+      report: p.report ?? [],
+      photos: urls,
+      cutout: p.hasCutout ? `${base}/${p.id}/files/cutout.png` : null,
+      background: p.background ?? null,
+      submittedAt: p.submittedAt?.toISOString() ?? null,
+      rejectionReason: p.status === 'rejected' ? (p.reason ?? null) : null,
+    };
+  }
+
+  async function own(studentId: number, photoId: string): Promise<Photo> {
+    const p = /^[0-9a-f-]{36}$/i.test(photoId) ? await photos.byId(photoId) : undefined;
+    // Someone else's photo id answers exactly like a missing one.
+    if (!p || p.studentId !== studentId) throw KaozhaoError.of('photo.not_found');
+    return p;
+  }
+
+  return {
+    toAttempt,
+
+    async upload(studentId: number, bytes: Uint8Array, source: 'upload' | 'camera'): Promise<Photo> {
+      const student = await deps.students.byId(studentId);
+      if (!student) throw KaozhaoError.of('session.expired');
+      if (!student.consentVersion) throw KaozhaoError.of('consent.required');
+      const c = await campaign.assertCanCollect(student);
+      if (bytes.length === 0) throw KaozhaoError.of('image.empty');
+      const type = sniffImage(bytes);
+      if (type === 'heic') throw KaozhaoError.of('image.heic');
+      if (!type) throw KaozhaoError.of('image.unsupported_type');
+      const photo = await photos.create({
+        studentId,
+        campaignId: c.id,
+        status: 'processing',
+        source,
+        sourceType: type,
+        sourceBytes: bytes.length,
+        specId: c.specId,
+      });
+      await storage.put(`${photo.id}/source`, bytes);
+      await queue.enqueue({ photoId: photo.id });
+      return photo;
+    },
+
+    /**
+     * The job: make the photo once. Input errors mark the attempt failed (the student sees why);
+     * anything else is rethrown so a durable queue retries it on another worker.
+     */
+    async process(photoId: string): Promise<void> {
+      const p = await photos.byId(photoId);
+      if (p?.status !== 'processing') return;
+      await photos.update(photoId, { progress: 0.1, attempts: p.attempts + 1 });
+      const source = await storage.get(`${photoId}/source`);
+      if (!source) {
+        await photos.completeIfProcessing(photoId, { status: 'failed', errorCode: 'engine.crashed', progress: 1 });
+        return;
+      }
+      let result: Awaited<ReturnType<PhotoEngineRepository['make']>>;
+      try {
+        result = await engine.make(source, { spec: p.specId });
+      } catch (e) {
+        if (e instanceof KaozhaoError && KNOWN_ENGINE_CODES.has(e.code) && e.code !== 'engine.busy') {
+          await photos.completeIfProcessing(photoId, {
+            status: 'failed',
+            errorCode: e.code,
+            progress: 1,
+            processedAt: new Date(),
+          });
+          return;
+        }
+        // Out of tries: the student is told to upload again instead of waiting forever.
+        if (p.attempts + 1 >= MAX_JOB_ATTEMPTS) {
+          await photos.completeIfProcessing(photoId, {
+            status: 'failed',
+            errorCode: e instanceof KaozhaoError && e.code === 'engine.busy' ? 'engine.busy' : 'engine.crashed',
+            progress: 1,
+            processedAt: new Date(),
+          });
+          return;
+        }
+        throw e;
+      }
+      const backgrounds = BACKGROUND_NAMES.filter((bg) => result.photos[bg]);
+      // Files first, then the row: a reader who sees "ready" finds every file.
+      for (const bg of backgrounds) await storage.put(`${photoId}/${bg}.jpg`, result.photos[bg]!);
+      if (result.cutout) await storage.put(`${photoId}/cutout.png`, result.cutout);
+      await photos.completeIfProcessing(photoId, {
+        // Not made (no face, cut off...) is still "ready": the report says what to change, and a
+        // failing verdict blocks submission.
+        status: 'ready',
+        verdict: result.made ? result.verdict : 'fail',
+        report: result.report,
+        backgrounds,
+        hasCutout: Boolean(result.cutout),
+        embedding: result.face?.embedding ?? null,
+        progress: 1,
+        processedAt: new Date(),
+      });
+    },
+
+    async get(studentId: number, photoId: string): Promise<Photo> {
+      return own(studentId, photoId);
+    },
+
+    async list(studentId: number): Promise<Photo[]> {
+      return photos.listByStudent(studentId);
+    },
+
+    async file(photoId: string, name: string): Promise<Uint8Array> {
+      if (!PHOTO_FILE_RE.test(name)) throw KaozhaoError.of('photo.not_found');
+      const bytes = await storage.get(`${photoId}/${name}`);
+      if (!bytes) throw KaozhaoError.of('photo.not_found');
+      return bytes;
+    },
+
+    async studentFile(studentId: number, photoId: string, name: string): Promise<Uint8Array> {
+      await own(studentId, photoId);
+      return this.file(photoId, name);
+    },
+
+    /** Idempotent: the same photo submitted twice answers with the first result. */
+    async submit(studentId: number, photoId: string, background: BackgroundName): Promise<Photo> {
+      // Window and exemption are read before the transaction: PGlite has one connection, so
+      // nothing outside `tx` may run inside it.
+      const before = await deps.students.byId(studentId);
+      if (!before) throw KaozhaoError.of('session.expired');
+      const existing = await photos.byId(photoId);
+      if (existing && existing.studentId === studentId && ['needs_review', 'approved'].includes(existing.status)) {
+        return existing;
+      }
+      const c = await campaign.assertCanCollect(before);
+      return db.transaction(async (tx) => {
+        const txPhotos = createPhotoRepository(tx);
+        const txStudents = createStudentRepository(tx);
+        // One student's submits run one at a time, so two tabs cannot both pass the checks below.
+        await txStudents.lock(studentId);
+        const p = await txPhotos.byIdForUpdate(photoId);
+        if (!p || p.studentId !== studentId) throw KaozhaoError.of('photo.not_found');
+        if (p.status === 'needs_review' || p.status === 'approved' || p.status === 'submitted') return p;
+        if (p.status === 'processing') throw KaozhaoError.of('photo.not_ready');
+        if (p.status === 'failed' || p.status === 'rejected') throw KaozhaoError.of('photo.failed_checks');
+        const verdict = p.verdict ?? worstStatus(p.report ?? []);
+        if (verdict === 'fail') throw KaozhaoError.of('photo.failed_checks');
+        if (!(p.backgrounds ?? []).includes(background)) throw KaozhaoError.of('photo.background_unavailable');
+        const student = await txStudents.byId(studentId);
+        if (!student) throw KaozhaoError.of('session.expired');
+        if (c.id !== p.campaignId) throw KaozhaoError.of('campaign.closed');
+        const prev = await txPhotos.submission(c.id, studentId);
+        if (prev && prev.status !== 'rejected') throw KaozhaoError.of('photo.already_submitted');
+        const status = verdict === 'pass' ? 'approved' : 'needs_review';
+        const now = new Date();
+        await txPhotos.update(p.id, {
+          status,
+          background,
+          submittedAt: now,
+          reviewedAt: status === 'approved' ? now : null,
+        });
+        await txPhotos.upsertSubmission({
+          campaignId: c.id,
+          studentId,
+          photoId: p.id,
+          status,
+          centreId: student.centreId,
+          branchId: student.branchId,
+          submittedAt: now,
+          reviewedAt: status === 'approved' ? now : null,
+        });
+        await createCountsRepository(tx).transition({
+          campaignId: c.id,
+          centreId: student.centreId,
+          branchId: student.branchId,
+          from: prev ? prev.status : null,
+          to: status,
+          submittedNow: true,
+          at: now,
+        });
+        return (await txPhotos.byId(p.id))!;
+      });
+    },
+
+    /** Photos stuck in processing after a crash of the embedded process go back on the queue. */
+    async requeueStuck(): Promise<number> {
+      const ids = await photos.stuckProcessing();
+      for (const id of ids) await queue.enqueue({ photoId: id });
+      return ids.length;
+    },
+  };
+}
+export type PhotoService = ReturnType<typeof createPhotoService>;

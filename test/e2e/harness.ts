@@ -1,0 +1,273 @@
+// Shared plumbing for the student-app browser tests: the face photos, a fresh build of the app,
+// the real server on a temp data directory, Debian's chromium with a fake camera, screenshots.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const FACES = path.resolve(ROOT, process.env.KAOZHAO_FACES ?? '../shared/data/faces');
+export const SCREENSHOTS = path.join(ROOT, 'test-output/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Why the suite cannot run here, or null. With KAOZHAO_REQUIRE_FACES=1 a missing piece fails instead. */
+export function missingPrerequisite(): string | null {
+  const missing: string[] = [];
+  if (!existsSync(path.join(FACES, 'portraits'))) missing.push(`face photos (${FACES}/portraits; set KAOZHAO_FACES)`);
+  if (!existsSync(CHROMIUM)) missing.push(`chromium (${CHROMIUM}; apt-get install chromium)`);
+  if (!commandExists('ffmpeg')) missing.push('ffmpeg (apt-get install ffmpeg)');
+  if (!existsSync(path.join(ROOT, 'src/main.ts'))) missing.push('the server (src/main.ts)');
+  if (missing.length === 0) return null;
+  const why = `student e2e needs ${missing.join(', ')}`;
+  if (process.env.KAOZHAO_REQUIRE_FACES === '1') throw new Error(why);
+  console.log(`skipping: ${why}`);
+  return why;
+}
+
+function commandExists(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function face(relative: string): string {
+  const file = path.join(FACES, relative);
+  if (!existsSync(file)) throw new Error(`face photo missing: ${file}`);
+  return file;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'dist' && entry.name !== 'node_modules') newest = Math.max(newest, newestMtime(p));
+    } else newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds web/student/dist when it is missing or older than any source (app or shared domain). */
+export function ensureBuilt(): void {
+  const index = path.join(ROOT, 'web/student/dist/index.html');
+  const sources = Math.max(newestMtime(path.join(ROOT, 'web/student')), newestMtime(path.join(ROOT, 'src/domain')));
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  execFileSync(path.join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'web/student/vite.config.ts'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Server {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+  /** Last lines the server printed, for failure messages. */
+  log(): string;
+}
+
+function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    // Every test signs in from 127.0.0.1; the per-client limit is for the public internet.
+    KAOZHAO_IDENTIFY_PER_IP_PER_MINUTE: '1000',
+  };
+  // The embedded database with its demo seed, whatever the CI shell exports for other tests.
+  delete env.DATABASE_URL;
+  delete env.KAOZHAO_STORAGE;
+  return env;
+}
+
+/** Starts `tsx src/main.ts` on a free port with an empty data directory and waits for /healthz. */
+export async function startServer(): Promise<Server> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kaozhao-e2e-'));
+  let output = '';
+  const child: ChildProcess = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+    cwd: ROOT,
+    env: serverEnv(port, dataDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group, so stop() also ends the photo workers it forks
+  });
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const server: Server = {
+    url,
+    dataDir,
+    log: () => output,
+    async stop() {
+      if (child.exitCode === null && child.pid) {
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+        const timeout = new Promise((r) => setTimeout(r, 5000));
+        await Promise.race([exited, timeout]);
+        if (child.exitCode === null) {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await server.stop();
+  throw new Error(`server did not answer /healthz within 150 s:\n${output}`);
+}
+
+/** A fake-camera video (.y4m) made from a still photo, letterboxed into a portrait 720×960 frame. */
+export function makeY4m(photo: string, dir: string): string {
+  const out = path.join(dir, `${path.basename(photo).replace(/\.\w+$/, '')}.y4m`);
+  execFileSync(
+    'ffmpeg',
+    [
+      '-loglevel',
+      'error',
+      '-y',
+      '-loop',
+      '1',
+      '-i',
+      photo,
+      '-t',
+      '2',
+      '-r',
+      '10',
+      '-pix_fmt',
+      'yuv420p',
+      '-vf',
+      'scale=720:960:force_original_aspect_ratio=decrease,pad=720:960:(ow-iw)/2:(oh-ih)/2:color=white,setsar=1',
+      out,
+    ],
+    { stdio: 'pipe' },
+  );
+  return out;
+}
+
+export interface LaunchOptions {
+  /** .y4m fed to the fake camera; without it Chromium's built-in test pattern is used. */
+  video?: string;
+  /** Auto-accept the camera prompt (the default); false leaves the permission to the test. */
+  autoAllow?: boolean;
+}
+
+export function launch(options: LaunchOptions = {}): Promise<Browser> {
+  const args = [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--use-fake-device-for-media-stream',
+  ];
+  if (options.autoAllow !== false) args.push('--use-fake-ui-for-media-stream');
+  if (options.video) args.push(`--use-file-for-fake-video-capture=${options.video}`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+/** A phone-sized page (390×844 by default) with touch and WeChat's user agent. */
+export async function phonePage(browser: Browser, baseURL: string, width = 390): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width, height: 844 },
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    userAgent:
+      'Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.44',
+  });
+  return context.newPage();
+}
+
+export async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // Not while a lazy page is still loading or its photo is still downloading.
+  await page.waitForFunction(
+    () =>
+      !document.querySelector('.spinner') && [...document.images].every((img) => img.complete && img.naturalWidth > 0),
+    undefined,
+    { timeout: 15_000 },
+  );
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The page fits the screen: no sideways scrolling at phone widths. */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+export interface DemoStudent {
+  studentNumber: string;
+  idNumber: string;
+}
+
+/**
+ * Demo students from the file `src/main.ts` writes when it seeds an empty database
+ * (DATA_DIR/demo-logins.txt: a header, then 学号<TAB>身份证号 per line). Each is confirmed through
+ * the API so a changed seed fails here, loudly, rather than in the middle of a flow.
+ */
+export async function demoStudents(server: Server, count: number): Promise<DemoStudent[]> {
+  const file = path.join(server.dataDir, 'demo-logins.txt');
+  if (!existsSync(file)) throw new Error(`the server wrote no ${file}: has src/main.ts stopped seeding?`);
+  const out = readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split('\t'))
+    .filter((f): f is [string, string] => f.length === 2 && Boolean(f[0]) && Boolean(f[1]))
+    .map(([studentNumber, idNumber]) => ({ studentNumber, idNumber }))
+    .slice(0, count);
+  if (out.length < count) throw new Error(`${file} lists ${out.length} students, the tests need ${count}`);
+  for (const s of out) {
+    const res = await fetch(`${server.url}/api/student/identify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ studentNumber: s.studentNumber }),
+    });
+    if (!res.ok) throw new Error(`demo student from ${file} not found (${res.status})`);
+  }
+  return out;
+}

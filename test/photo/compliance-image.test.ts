@@ -1,0 +1,52 @@
+// Capture-quality compliance checks on real photos made worse in known ways (greyscale, blur,
+// underexposure) and on the chosen background: the same portrait must pass before and be flagged
+// after, so the measures are tied to the property and not to one photo's content.
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CheckId } from '../../src/domain/checks.js';
+import { makeIdPhoto } from '../../src/photo/pipeline.js';
+import type { IdPhotoResult } from '../../src/photo/types.js';
+import { haveFaces, readFace } from '../faces.js';
+
+const PORTRAIT = 'portraits/slinko__without_glasses__1.jpg';
+/** A white T-shirt: fine on blue, indistinct on white. */
+const WHITE_SHIRT = 'portraits/serfiq__data__test_img.jpg';
+
+const results: Record<string, IdPhotoResult> = {};
+const status = (key: string, id: CheckId) => results[key]?.report.find((r) => r.id === id)?.status;
+
+describe.skipIf(!haveFaces)('capture-quality checks on transformed real photos', () => {
+  beforeAll(async () => {
+    const src = readFace(PORTRAIT);
+    const { width = 1000 } = await sharp(src).metadata();
+    const variants: Record<string, Buffer> = {
+      original: src,
+      grey: await sharp(src).grayscale().toColourspace('srgb').jpeg({ quality: 92 }).toBuffer(),
+      blurred: await sharp(src)
+        .blur(Math.max(1, width / 120))
+        .jpeg({ quality: 92 })
+        .toBuffer(),
+      dark: await sharp(src).linear(0.2, 0).jpeg({ quality: 92 }).toBuffer(),
+    };
+    for (const [k, buf] of Object.entries(variants))
+      results[k] = await makeIdPhoto(new Uint8Array(buf), { backgrounds: ['blue'] });
+    const shirt = new Uint8Array(readFace(WHITE_SHIRT));
+    results.shirtOnBlue = await makeIdPhoto(shirt, { backgrounds: ['blue'] });
+    results.shirtOnWhite = await makeIdPhoto(shirt, { backgrounds: ['white'] });
+  });
+
+  it('the original passes colour, sharpness and exposure', () => {
+    expect(status('original', 'image.color')).toBe('pass');
+    expect(status('original', 'image.sharpness')).toBe('pass');
+    expect(status('original', 'light.exposure')).toBe('pass');
+  });
+
+  it('a greyscale copy fails image.color', () => expect(status('grey', 'image.color')).toBe('fail'));
+  it('a blurred copy fails image.sharpness', () => expect(status('blurred', 'image.sharpness')).toBe('fail'));
+  it('an underexposed copy fails light.exposure', () => expect(status('dark', 'light.exposure')).toBe('fail'));
+
+  it('a white shirt passes on blue and is flagged on white', () => {
+    expect(status('shirtOnBlue', 'clothing.contrast')).toBe('pass');
+    expect(['warn', 'fail']).toContain(status('shirtOnWhite', 'clothing.contrast'));
+  });
+});

@@ -1,0 +1,114 @@
+// Compliance checks on real photos (../shared/data/faces): for each check a photo that must pass
+// it and one that must not, so a change that breaks a check fails CI. One makeIdPhoto per photo,
+// shared by every assertion. Photos come from KAOZHAO_FACES; without them the suite is skipped
+// (test/faces.ts prints why), or fails under KAOZHAO_REQUIRE_FACES=1.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CheckId, CheckStatus } from '../../src/domain/checks.js';
+import { makeIdPhoto } from '../../src/photo/pipeline.js';
+import type { IdPhotoResult } from '../../src/photo/types.js';
+import { haveFaces, readFace } from '../faces.js';
+
+/** Good photos: every compliance check of the report passes. */
+const GOOD = ['portraits/slinko__without_glasses__1.jpg', 'portraits/prnet__TestImages__0.jpg'];
+
+/** A photo per check that must be flagged (warn or fail), and the least severe status accepted. */
+const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
+  ['pose.yaw', 'defects/head_turned/insightface__pose__left_face.jpg', 'fail'],
+  ['pose.pitch', 'defects/head_pitched_up/prnet__AFLW2000__image00430.jpg', 'fail'],
+  ['pose.roll', 'defects/head_tilted/insightface__pose__right_wryneck.png', 'fail'],
+  ['eyes.open', 'defects/eyes_closed/human__in__stock-emotions-b-1.jpg', 'fail'],
+  ['eyes.gaze', 'defects/gaze_averted/human__in__stock-emotions-a-7.jpg', 'warn'],
+  ['mouth.closed', 'defects/mouth_open/faceapijs__images__surprised.jpg', 'fail'],
+  ['expression.neutral', 'defects/non_neutral_expression/faceapijs__images__angry.jpg', 'warn'],
+  ['face.occlusion', 'defects/face_mask/insightface__bulk__mask.png', 'fail'],
+  ['glasses.tinted', 'defects/sunglasses/slinko__with_glasses__1.jpg', 'fail'],
+  ['glasses.reflection', 'defects/glasses_reflection/slinko__with_glasses__0.jpg', 'warn'],
+  ['head.covering', 'defects/hat/slinko__with_glasses__3.jpg', 'warn'],
+  ['hair.eyebrows', 'portraits/slinko__without_glasses__11.jpg', 'warn'],
+  ['light.exposure', 'defects/backlit/faceqnet__Samples__Picture_29.jpg', 'fail'],
+  ['light.backlit', 'defects/backlit/faceqnet__Samples__Picture_29.jpg', 'fail'],
+  ['light.uneven', 'defects/uneven_lighting/faceqnet__Samples__Picture_21.jpg', 'warn'],
+  ['image.sharpness', 'defects/blurry/insightface__bulk__blur.jpg', 'fail'],
+  ['image.color', 'defects/grayscale/codeformer__gray_faces__Einstein01.png', 'fail'],
+  ['makeup.heavy', 'defects/spoof_screen_replay/insightface__bulk__rgb_fake.jpg', 'warn'],
+];
+
+/** Clear glasses must pass every glasses check. */
+const CLEAR_GLASSES = 'defects/eyeglasses_no_reflection/slinko__with_glasses__8.jpg';
+
+const COMPLIANCE_IDS: CheckId[] = [
+  'face.occlusion',
+  'pose.yaw',
+  'pose.pitch',
+  'pose.roll',
+  'eyes.open',
+  'eyes.gaze',
+  'mouth.closed',
+  'expression.neutral',
+  'head.covering',
+  'hair.eyes',
+  'hair.eyebrows',
+  'ears.visible',
+  'shoulders.level',
+  'jewelry.earrings',
+  'jewelry.necklace',
+  'makeup.heavy',
+  'glasses.tinted',
+  'glasses.frame',
+  'glasses.reflection',
+  'clothing.contrast',
+  'clothing.pattern',
+  'light.exposure',
+  'light.backlit',
+  'light.uneven',
+  'image.sharpness',
+  'image.color',
+  'spoof',
+];
+
+const results = new Map<string, IdPhotoResult>();
+const entry = (file: string, id: CheckId) => results.get(file)?.report.find((r) => r.id === id);
+
+describe.skipIf(!haveFaces)('compliance checks on real photos', () => {
+  beforeAll(async () => {
+    const files = new Set([...GOOD, CLEAR_GLASSES, ...BAD.map(([, f]) => f)]);
+    for (const f of files) results.set(f, await makeIdPhoto(new Uint8Array(readFace(f)), { backgrounds: ['blue'] }));
+  });
+
+  it.each(GOOD)('%s passes every compliance check', (file) => {
+    const r = results.get(file)!;
+    expect(r.made).toBe(true);
+    for (const id of COMPLIANCE_IDS) {
+      const e = entry(file, id);
+      expect(e, id).toBeDefined();
+      expect(`${id}=${e!.status} (${e!.value})`).toBe(`${id}=pass (${e!.value})`);
+    }
+  });
+
+  it.each(BAD)('%s flags %s', (id, file, least) => {
+    const e = entry(file, id);
+    expect(e, `${id} missing for ${file}`).toBeDefined();
+    const ok = least === 'warn' ? ['warn', 'fail'] : ['fail'];
+    expect(ok, `${id}=${e!.status} (${e!.value}) ${e!.message.en}`).toContain(e!.status);
+  });
+
+  it('every entry carries a value, a threshold and advice in both languages', () => {
+    for (const r of results.values())
+      for (const e of r.report.filter((x) => COMPLIANCE_IDS.includes(x.id))) {
+        expect(e.threshold.length, e.id).toBeGreaterThan(0);
+        expect(e.message.zh.length, e.id).toBeGreaterThan(0);
+        expect(e.message.en.length, e.id).toBeGreaterThan(0);
+      }
+  });
+
+  it('clear glasses pass the glasses checks', () => {
+    for (const id of ['glasses.tinted', 'glasses.reflection', 'glasses.frame'] as CheckId[])
+      expect(entry(CLEAR_GLASSES, id)?.status, id).toBe('pass');
+  });
+
+  it('the checks stay within their time budget', () => {
+    // The pipeline's 'checks' stage also holds the background ΔE measure (~20–40 ms).
+    const ms = [...results.values()].map((r) => r.timings.checks ?? 0).sort((a, b) => a - b);
+    expect(ms[Math.floor(ms.length / 2)]).toBeLessThan(150);
+  });
+});

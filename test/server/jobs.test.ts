@@ -1,0 +1,128 @@
+// The durable queue on PostgreSQL: an API process that only enqueues, workers elsewhere that make
+// the photos, and a worker killed mid-job whose job is retried and completed exactly once.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateDatabase, openDatabase, rows } from '../../src/db/client.js';
+import { type AppContext, createContext } from '../../src/server/context.js';
+import { haveFaces, readFace } from '../faces.js';
+import { multipart, startServer, studentLogin, type TestServer } from './harness.js';
+
+const url = process.env.TEST_DATABASE_URL;
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe.skipIf(!url || !haveFaces)('durable photo queue on PostgreSQL', () => {
+  let s: TestServer;
+  const workers: { ctx: AppContext; close: () => Promise<void> }[] = [];
+  beforeAll(async () => {
+    s = await startServer(
+      { name: 'postgres', url },
+      { durableQueue: true, processJobs: false, config: { jobExpireSeconds: 25, jobMaintenanceSeconds: 1 } },
+    );
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+    await s?.close();
+  });
+
+  async function startWorker() {
+    const database = await openDatabase({ databaseUrl: s.ctx.config.databaseUrl });
+    await migrateDatabase(database);
+    const ctx = await createContext(s.ctx.config, database, { processJobs: true });
+    const w = {
+      ctx,
+      close: async () => {
+        await ctx.close();
+        await database.close();
+      },
+    };
+    workers.push(w);
+    return w;
+  }
+
+  async function upload(index: number): Promise<string> {
+    const cookie = await studentLogin(s, index);
+    const m = multipart('photo', 'me.jpg', readFace('portraits/slinko__without_glasses__11.jpg'), 'image/jpeg');
+    const up = await s.app.inject({
+      method: 'POST',
+      url: '/api/student/photos',
+      headers: { cookie, ...m.headers },
+      payload: m.payload,
+    });
+    expect(up.statusCode).toBe(202);
+    return up.json().id;
+  }
+
+  const photoRow = (id: string) => s.ctx.repos.photos.byId(id);
+
+  it('leaves the job queued while no worker runs, then a separate worker makes it', async () => {
+    const id = await upload(40);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await photoRow(id))?.status).toBe('processing');
+    const w = await startWorker();
+    const done = await until('photo made', async () => {
+      const p = await photoRow(id);
+      return p?.status === 'processing' ? undefined : p;
+    });
+    expect(done?.status).toBe('ready');
+    expect(done?.attempts).toBe(1);
+    await w.close();
+    workers.splice(workers.indexOf(w), 1);
+  });
+
+  it('retries the job of a worker killed mid-job, and completes it once', async () => {
+    const id = await upload(41);
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/worker-main.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: s.ctx.config.databaseUrl,
+        KAOZHAO_SECRET: s.ctx.config.secret,
+        KAOZHAO_STORAGE: 'db',
+        KAOZHAO_PHOTO_WORKERS: '1',
+        KAOZHAO_JOB_EXPIRE_SECONDS: '25',
+        KAOZHAO_JOB_MAINTENANCE_SECONDS: '1',
+        DATA_DIR: s.ctx.config.dataDir,
+      },
+      stdio: 'ignore',
+    });
+    try {
+      // The child has fetched the job once it counts an attempt on the photo.
+      await until('the child to start the job', async () => ((await photoRow(id))?.attempts === 1 ? true : undefined));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect((await photoRow(id))?.status).toBe('processing');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await startWorker();
+    const done = await until('the retried job', async () => {
+      const p = await photoRow(id);
+      return p?.status === 'processing' ? undefined : p;
+    });
+    expect(done?.status).toBe('ready');
+    expect(done?.attempts).toBe(2);
+    const files = await rows<{ n: number }>(
+      s.database.db,
+      sql`SELECT count(*)::int AS n FROM photo_files WHERE key LIKE ${`${id}/%`}`,
+    );
+    // source + three backgrounds + cut-out, each once.
+    expect(files[0]!.n).toBe(5);
+    const job = await until('the job to be marked completed', async () => {
+      const r = await rows<{ state: string; retry_count: number }>(
+        s.database.db,
+        sql`SELECT state, retry_count FROM pgboss.job WHERE id = ${id}::uuid`,
+      );
+      return r[0]?.state === 'completed' ? r : undefined;
+    });
+    expect(job).toEqual([{ state: 'completed', retry_count: 1 }]);
+  });
+});

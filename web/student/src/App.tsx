@@ -1,0 +1,39 @@
+// Route table. Every page but Home is lazy so the first screen downloads only what it shows.
+import { type ComponentType, lazy, Suspense } from 'react';
+import { Home } from './pages/Home.js';
+import { type Route, useRoute } from './router.js';
+
+type PageProps = { route: Route };
+
+const pages: Record<string, ComponentType<PageProps>> = {
+  rules: lazy(() => import('./pages/Rules.js')),
+  identity: lazy(() => import('./pages/Identity.js')),
+  agreement: lazy(() => import('./pages/Agreement.js')),
+  tips: lazy(() => import('./pages/Tips.js')),
+  camera: lazy(() => import('./pages/Camera.js')),
+  making: lazy(() => import('./pages/Making.js')),
+  result: lazy(() => import('./pages/Result.js')),
+  check: lazy(() => import('./pages/Check.js')),
+  success: lazy(() => import('./pages/Success.js')),
+  photos: lazy(() => import('./pages/Photos.js')),
+  faq: lazy(() => import('./pages/Faq.js')),
+};
+
+function PageFallback() {
+  return (
+    <div className="center-fill">
+      <span className="spinner" role="progressbar" aria-label="加载中" />
+    </div>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const Page = pages[route.parts[0] ?? ''];
+  if (!Page) return <Home />;
+  return (
+    <Suspense fallback={<PageFallback />}>
+      <Page route={route} />
+    </Suspense>
+  );
+}
