@@ -82,9 +82,23 @@ function toFace(f: import('@vladmandic/human').FaceResult): FaceAnalysis {
 export async function analyze(image: RawImage): Promise<AnalysisResult> {
   if (image.channels !== 3) throw new Error('analyze expects RGB');
   const h = await loadHuman();
-  const input = tf.tidy(() =>
-    tf.expandDims(tf.tensor3d(image.data, [image.height, image.width, 3], 'int32'), 0),
-  ) as import('@tensorflow/tfjs-core').Tensor4D;
+  // The detector squeezes its input into a square: a wide group photo squashes side faces out of
+  // recognition (a 2:1 photo with three people came back with one). Padding to a square on the
+  // right and bottom keeps faces undistorted and every coordinate unchanged.
+  const side = Math.max(image.width, image.height);
+  const input = tf.tidy(() => {
+    const t = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+    const square = tf.pad(
+      t,
+      [
+        [0, side - image.height],
+        [0, side - image.width],
+        [0, 0],
+      ],
+      128,
+    );
+    return tf.expandDims(square, 0);
+  }) as import('@tensorflow/tfjs-core').Tensor4D;
   let result: Awaited<ReturnType<HumanInstance['detect']>>;
   try {
     result = await h.detect(input as never);
