@@ -124,6 +124,7 @@ async function measure(scenario: string, runs: number, fn: () => Promise<number 
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss - base);
   times.sort((a, b) => a - b);
+  console.log(`  ${scenario}: median ${Math.round(times[Math.floor(times.length / 2)]!)} ms`);
   return {
     scenario,
     runs,
@@ -172,39 +173,53 @@ async function main(): Promise<void> {
   const principal = { admin: { id: 0 } as AdminPrincipal['admin'], unit: hq } as AdminPrincipal;
   const results: Row[] = [];
 
-  results.push(await measure('refresh counters (full recompute, after import)', 1, async () => {
-    await counts.refresh(cid);
-    return CENTRES;
-  }));
-  results.push(await measure('HQ progress tree (3,061 units)', 20, async () => {
-    const t = await progress.tree(cid, hq);
-    return t.root.enrolled;
-  }));
-  results.push(await measure('daily report, HQ, all branches and centres', 20, async () => {
-    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    return (await progress.dailyReport(cid, hq, today)).rows.length;
-  }));
-  results.push(await measure('one centre: uncollected XLSX (streamed)', 10, async () => {
-    const s = sink();
-    const pass = new (await import('node:stream')).PassThrough();
-    pass.pipe(s.stream);
-    const n = await exportsSvc.uncollectedXlsx(principal, cid, centre, pass);
-    return n;
-  }));
-  results.push(await measure('one centre: uncollected JSON page of 100', 20, async () => {
-    return (await exportsSvc.uncollectedPage(cid, centre, 0, 100)).items.length;
-  }));
-  if (process.env.BENCH_SKIP_HQ_EXPORT !== '1') {
-    results.push(await measure('HQ-wide uncollected XLSX (streamed)', 1, async () => {
+  results.push(
+    await measure('refresh counters (full recompute, after import)', 1, async () => {
+      await counts.refresh(cid);
+      return CENTRES;
+    }),
+  );
+  results.push(
+    await measure('HQ progress tree (3,061 units)', 20, async () => {
+      const t = await progress.tree(cid, hq);
+      return t.root.enrolled;
+    }),
+  );
+  results.push(
+    await measure('daily report, HQ, all branches and centres', 20, async () => {
+      const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+      return (await progress.dailyReport(cid, hq, today)).rows.length;
+    }),
+  );
+  results.push(
+    await measure('one centre: uncollected XLSX (streamed)', 10, async () => {
       const s = sink();
       const pass = new (await import('node:stream')).PassThrough();
       pass.pipe(s.stream);
-      const n = await exportsSvc.uncollectedXlsx(principal, cid, hq, pass);
-      return `${n} rows, ${(s.bytes() / 1e6).toFixed(0)} MB`;
-    }));
+      const n = await exportsSvc.uncollectedXlsx(principal, cid, centre, pass);
+      return n;
+    }),
+  );
+  results.push(
+    await measure('one centre: uncollected JSON page of 100', 20, async () => {
+      return (await exportsSvc.uncollectedPage(cid, centre, 0, 100)).items.length;
+    }),
+  );
+  if (process.env.BENCH_SKIP_HQ_EXPORT !== '1') {
+    results.push(
+      await measure('HQ-wide uncollected XLSX (streamed)', 1, async () => {
+        const s = sink();
+        const pass = new (await import('node:stream')).PassThrough();
+        pass.pipe(s.stream);
+        const n = await exportsSvc.uncollectedXlsx(principal, cid, hq, pass);
+        return `${n} rows, ${(s.bytes() / 1e6).toFixed(0)} MB`;
+      }),
+    );
   }
   const [{ n } = { n: 0 }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM students`);
-  console.log(`\nbench:db on PostgreSQL (${url.replace(/\/\/[^@]*@/, '//')}), ${n.toLocaleString()} students, half collected`);
+  console.log(
+    `\nbench:db on PostgreSQL (${url.replace(/\/\/[^@]*@/, '//')}), ${n.toLocaleString()} students, half collected`,
+  );
   console.table(results);
   await database.close();
 }

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       body: JSON.stringify({ version: config.agreementVersion }),
     });
     const form = new FormData();
-    form.append('photo', new Blob([faces[i % faces.length]!], { type: 'image/jpeg' }), 'me.jpg');
+    form.append('photo', new Blob([new Uint8Array(faces[i % faces.length]!)], { type: 'image/jpeg' }), 'me.jpg');
     const t0 = performance.now();
     const up = await call('upload', '/api/student/photos', { method: 'POST', headers: { cookie }, body: form });
     if (up.status !== 202) return;
@@ -105,7 +105,9 @@ async function main(): Promise<void> {
     if (sub.ok) submitted++;
   }
 
-  console.log(`bench:load: ${N} concurrent students against ${baseUrl} (${database.kind}, ${config.photoPoolSize} photo workers)…`);
+  console.log(
+    `bench:load: ${N} concurrent students against ${baseUrl} (${database.kind}, ${config.photoPoolSize} photo workers)…`,
+  );
   const t = performance.now();
   await Promise.all(Array.from({ length: N }, (_, i) => student(i)));
   const wall = (performance.now() - t) / 1000;

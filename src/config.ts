@@ -77,7 +77,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     studentSessionMinutes: int('KAOZHAO_STUDENT_SESSION_MINUTES', 60),
     adminSessionMinutes: int('KAOZHAO_ADMIN_SESSION_MINUTES', 480),
     identifyPerIpPerMinute: int('KAOZHAO_IDENTIFY_PER_IP_PER_MINUTE', 30),
-    identifyPerStudentPerHour: int('KAOZHAO_IDENTIFY_PER_STUDENT_PER_HOUR', 10),
+    identifyPerStudentPerHour: int('KAOZHAO_IDENTIFY_PER_STUDENT_PER_HOUR', 20),
     secureCookies: process.env.KAOZHAO_SECURE_COOKIES === '1',
     logLevel: process.env.LOG_LEVEL ?? 'info',
     agreementVersion: '2026-1',

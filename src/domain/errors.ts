@@ -102,7 +102,11 @@ export const ERRORS = {
     zh: '您已提交照片，无需重复提交',
     en: 'A photo has already been submitted',
   },
-  'photo.not_pending_review': { status: 409, zh: '该照片已审核或不在待审核状态', en: 'The photo is not awaiting review' },
+  'photo.not_pending_review': {
+    status: 409,
+    zh: '该照片已审核或不在待审核状态',
+    en: 'The photo is not awaiting review',
+  },
   'photo.reason_required': { status: 400, zh: '退回照片时请填写原因', en: 'A reason is required to reject' },
   'roster.invalid': {
     status: 422,

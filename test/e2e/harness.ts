@@ -61,6 +61,8 @@ export function ensureBuilt(): void {
   execFileSync(path.join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'web/student/vite.config.ts'], {
     cwd: ROOT,
     stdio: 'pipe',
+    // Vitest sets NODE_ENV=test, which Vite would honour and ship React's development build.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
 }
 
@@ -190,6 +192,8 @@ export interface LaunchOptions {
   video?: string;
   /** Auto-accept the camera prompt (the default); false leaves the permission to the test. */
   autoAllow?: boolean;
+  /** Chromium's fake camera (the default); false leaves the machine's real devices, usually none. */
+  fakeCamera?: boolean;
 }
 
 export function launch(options: LaunchOptions = {}): Promise<Browser> {
@@ -201,8 +205,8 @@ export function launch(options: LaunchOptions = {}): Promise<Browser> {
     '--disable-component-update',
     '--disable-sync',
     '--no-first-run',
-    '--use-fake-device-for-media-stream',
   ];
+  if (options.fakeCamera !== false) args.push('--use-fake-device-for-media-stream');
   if (options.autoAllow !== false) args.push('--use-fake-ui-for-media-stream');
   if (options.video) args.push(`--use-file-for-fake-video-capture=${options.video}`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });

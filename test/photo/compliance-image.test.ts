@@ -33,7 +33,7 @@ describe.skipIf(!haveFaces)('capture-quality checks on transformed real photos',
     const shirt = new Uint8Array(readFace(WHITE_SHIRT));
     results.shirtOnBlue = await makeIdPhoto(shirt, { backgrounds: ['blue'] });
     results.shirtOnWhite = await makeIdPhoto(shirt, { backgrounds: ['white'] });
-  });
+  }, 600_000);
 
   it('the original passes colour, sharpness and exposure', () => {
     expect(status('original', 'image.color')).toBe('pass');

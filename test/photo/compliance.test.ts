@@ -73,7 +73,8 @@ describe.skipIf(!haveFaces)('compliance checks on real photos', () => {
   beforeAll(async () => {
     const files = new Set([...GOOD, CLEAR_GLASSES, ...BAD.map(([, f]) => f)]);
     for (const f of files) results.set(f, await makeIdPhoto(new Uint8Array(readFace(f)), { backgrounds: ['blue'] }));
-  });
+    // ~20 photos at 1–3 s each (more on a loaded machine).
+  }, 900_000);
 
   it.each(GOOD)('%s passes every compliance check', (file) => {
     const r = results.get(file)!;

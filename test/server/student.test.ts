@@ -386,6 +386,39 @@ describe.each(BACKENDS)('student API on $name', (backend) => {
     }
   });
 
+  it('exempts a student with an approved photo from a recent semester', async () => {
+    const st = s.demo.students[15]!;
+    const db = s.database.db;
+    const [old] = await rows<{ id: string }>(
+      db,
+      sql`INSERT INTO campaigns (name, semester, semester_index, starts_at, ends_at)
+          SELECT '上学期', 'old', semester_index - 1, starts_at - interval '200 days', ends_at - interval '200 days'
+          FROM campaigns WHERE id = ${s.demo.campaignId} RETURNING id`,
+    );
+    const [p] = await rows<{ id: string }>(
+      db,
+      sql`INSERT INTO photos (student_id, campaign_id, status, spec_id, verdict)
+          VALUES (${st.id}, ${old!.id}, 'approved', 'chsi', 'pass') RETURNING id`,
+    );
+    await db.execute(sql`INSERT INTO submissions (campaign_id, student_id, photo_id, status, centre_id, branch_id, submitted_at)
+      VALUES (${old!.id}, ${st.id}, ${p!.id}, 'approved', ${st.centreId}, ${st.branchId}, now() - interval '200 days')`);
+    await s.ctx.repos.counts.refresh(s.demo.campaignId);
+    const cookie = await studentLogin(s, 15);
+    const me = await inject({ method: 'GET', url: '/api/student/me', headers: { cookie } });
+    expect(me.json().state).toBe('exempt');
+    const m = multipart('photo', 'a.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+    const up = await inject({
+      method: 'POST',
+      url: '/api/student/photos',
+      headers: { cookie, ...m.headers },
+      payload: m.payload,
+    });
+    expect(up.statusCode).toBe(403);
+    expect(up.json().code).toBe('campaign.exempt');
+    const [c] = await s.ctx.repos.counts.centres(s.demo.campaignId, { centreId: st.centreId });
+    expect(c!.exempt).toBe(1);
+  });
+
   it('keeps ID numbers and names out of the server log', async () => {
     const log = s.logs();
     expect(log.length).toBeGreaterThan(1000);

@@ -70,8 +70,10 @@ export function createStudentRepository(db: DbOrTx) {
       return { inserted, updated: res.length - inserted, ids: res.map((r) => r.id) };
     },
     /**
-     * Enrolled students in scope with no live submission and no exemption, in id order from
-     * `afterId`: keyset pages keep every page an index range scan, whatever the unit size.
+     * Enrolled students in scope with no live submission and no exemption, in id order after
+     * `afterId`. Candidates are read in keyset batches by the scope's (unit, id) index and their
+     * submissions looked up by id: each batch costs the same at 4.5 million students as at 2,000,
+     * where one anti-join would let the planner sort all submissions of the campaign per page.
      */
     async uncollectedPage(campaignId: string, scope: Scope, afterId: number, limit: number): Promise<UncollectedRow[]> {
       const unit =
@@ -80,18 +82,43 @@ export function createStudentRepository(db: DbOrTx) {
           : scope.branchId !== undefined
             ? sql`AND s.branch_id = ${scope.branchId}`
             : sql``;
-      return rows<UncollectedRow>(
-        db,
-        sql`SELECT s.id::int AS id, s.student_number AS "studentNumber", s.name,
-                   s.id_number_masked AS "idNumberMasked", s.centre_id AS "centreId", s.phone,
-                   s.intake_semester AS "intakeSemester", sub.status
-            FROM students s
-            LEFT JOIN submissions sub ON sub.campaign_id = ${campaignId} AND sub.student_id = s.id
-            WHERE s.id > ${afterId} ${unit} AND s.enrolment_status = 'enrolled'
-              AND (sub.status IS NULL OR sub.status = 'rejected')
-              AND NOT EXISTS (SELECT 1 FROM exemptions x WHERE x.campaign_id = ${campaignId} AND x.student_id = s.id)
-            ORDER BY s.id LIMIT ${limit}`,
-      );
+      const out: UncollectedRow[] = [];
+      let cursor = afterId;
+      const batch = Math.max(500, limit * 2);
+      while (out.length < limit) {
+        const candidates = await rows<UncollectedRow>(
+          db,
+          sql`SELECT s.id::int AS id, s.student_number AS "studentNumber", s.name,
+                     s.id_number_masked AS "idNumberMasked", s.centre_id AS "centreId", s.phone,
+                     s.intake_semester AS "intakeSemester", NULL AS status
+              FROM students s
+              WHERE s.id > ${cursor} ${unit} AND s.enrolment_status = 'enrolled'
+              ORDER BY s.id LIMIT ${batch}`,
+        );
+        if (candidates.length === 0) break;
+        const ids = `{${candidates.map((c) => c.id).join(',')}}`;
+        const subs = await rows<{ id: number; status: string }>(
+          db,
+          sql`SELECT student_id::int AS id, status FROM submissions
+              WHERE campaign_id = ${campaignId} AND student_id = ANY(${ids}::bigint[])`,
+        );
+        const exempt = await rows<{ id: number }>(
+          db,
+          sql`SELECT student_id::int AS id FROM exemptions
+              WHERE campaign_id = ${campaignId} AND student_id = ANY(${ids}::bigint[])`,
+        );
+        const status = new Map(subs.map((r) => [r.id, r.status]));
+        const skip = new Set(exempt.map((r) => r.id));
+        for (const c of candidates) {
+          const st = status.get(c.id);
+          if (skip.has(c.id) || (st !== undefined && st !== 'rejected')) continue;
+          out.push({ ...c, status: st ?? null });
+          if (out.length === limit) break;
+        }
+        if (candidates.length < batch) break;
+        cursor = candidates[candidates.length - 1]!.id;
+      }
+      return out;
     },
   };
 }

@@ -25,3 +25,11 @@ export function unitTree(units: readonly UnitNode[]): UnitTreeOption[] {
 export function unitLabel(u: Pick<UnitNode, 'name' | 'level'>): string {
   return `${u.name}（${UNIT_LEVEL_LABELS[u.level]}）`;
 }
+
+/** The units from the top of the admin's scope down to `id`, for the breadcrumb. */
+export function unitPath(units: readonly UnitNode[], id: number): UnitNode[] {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const path: UnitNode[] = [];
+  for (let u = byId.get(id); u; u = u.parentId === null ? undefined : byId.get(u.parentId)) path.unshift(u);
+  return path;
+}

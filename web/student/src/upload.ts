@@ -1,6 +1,6 @@
 // Preparing and sending a photo. Phone photos are 3–12 MB; shrinking them before upload saves most
 // of the wait on 4G while keeping far more detail than the 480×640 result needs.
-import { Toast } from 'antd-mobile';
+import { Dialog, Toast } from 'antd-mobile';
 import { type ApiFailure, uploadPhoto } from './api.js';
 import { navigate } from './router.js';
 import { rememberAttempt, toIdentity } from './session.js';
@@ -44,7 +44,8 @@ export async function sendPhoto(photo: Blob, name: string, onProgress: (f: numbe
       Toast.show({ content: err.message });
       toIdentity('collect');
     } else {
-      Toast.show({ content: err.message, duration: 4000 });
+      // A dialog, not a toast: messages like the HEIC one tell the student what to change.
+      Dialog.alert({ title: '上传失败', content: err.message, confirmText: '知道了' });
     }
     return false;
   }

@@ -55,6 +55,8 @@ export function ProgressTable({ root, onOpen }: { root: ProgressNode; onOpen: (u
   ];
   return (
     <Table<Row>
+      // A new root (drill-down) remounts the table so the root opens again.
+      key={root.id}
       data-testid="progress-table"
       rowKey="id"
       size="small"

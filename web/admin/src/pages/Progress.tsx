@@ -6,6 +6,7 @@ import { Failure } from '../components/Failure.js';
 import { ProgressCharts } from '../components/ProgressCharts.js';
 import { ProgressSummary } from '../components/ProgressSummary.js';
 import { ProgressTable } from '../components/ProgressTable.js';
+import { UnitBreadcrumb } from '../components/UnitBreadcrumb.js';
 import { UnitPicker } from '../components/UnitPicker.js';
 import { addDays, chinaToday, dateTime } from '../format.js';
 import { useLoad } from '../hooks.js';
@@ -43,6 +44,7 @@ export function ProgressPage() {
           </Button>
         )}
       </Flex>
+      <UnitBreadcrumb />
       {progress.error && <Failure error={progress.error} onRetry={progress.reload} />}
       <Spin spinning={progress.loading}>
         {progress.data && (

@@ -3,7 +3,7 @@ import { App, Button, Card, Col, Descriptions, Empty, Flex, Row, Space, Table, T
 import { useEffect, useState } from 'react';
 import type { ReviewItem } from '../../../../src/domain/admin-api.js';
 import { BACKGROUND_LABELS, type BackgroundName } from '../../../../src/domain/backgrounds.js';
-import { api } from '../api.js';
+import { ApiFailure, api } from '../api.js';
 import { CheckReport } from '../components/CheckReport.js';
 import { Failure } from '../components/Failure.js';
 import { RejectDialog } from '../components/RejectDialog.js';
@@ -43,17 +43,24 @@ export function ReviewPage() {
   async function decide(decision: 'approve' | 'reject', reason?: string) {
     if (!current) return;
     setBusy(true);
-    try {
-      await api.decide(current.photoId, { decision, reason });
-      message.success(decision === 'approve' ? '已通过' : '已退回，学生将收到退回原因');
+    const leaveQueue = () => {
       const index = items.indexOf(current);
       const rest = items.filter((i) => i !== current);
       setItems(rest);
       setSelected(rest[Math.min(index, rest.length - 1)]?.photoId);
       setRejecting(false);
       if (rest.length === 0) queue.reload();
+    };
+    try {
+      await api.decide(current.photoId, { decision, reason });
+      message.success(decision === 'approve' ? '已通过' : '已退回，学生将收到退回原因');
+      leaveQueue();
     } catch (e) {
-      message.error((e as Error).message);
+      // 409: another reviewer decided first; the photo is no longer ours to judge.
+      if (e instanceof ApiFailure && e.status === 409) {
+        message.warning(e.message);
+        leaveQueue();
+      } else message.error((e as Error).message);
     } finally {
       setBusy(false);
     }

@@ -3,7 +3,7 @@
 // where it exists; elsewhere a skin-colour blob stands in for the face. Hints are advice only:
 // the server's checks decide.
 
-export type Light = 'ok' | 'dark' | 'bright' | 'backlit';
+export type Light = 'ok' | 'dark' | 'bright' | 'backlit' | 'black';
 
 export interface Hints {
   face: boolean;
@@ -64,6 +64,8 @@ export function lightOf(data: Uint8ClampedArray, w: number, h: number, face: Box
   }
   const centre = inN ? inSum / inN : 0;
   const surround = outN ? outSum / outN : 0;
+  // Some in-app browsers hand out a stream of black frames instead of refusing the camera.
+  if (centre < 6 && surround < 6) return 'black';
   if (centre < 55) return surround - centre > 50 ? 'backlit' : 'dark';
   // A white wall is brighter than a well-lit face too: only a face that is itself dim is backlit.
   if (centre < 110 && surround - centre > 80) return 'backlit';

@@ -2,6 +2,7 @@ import { Button, ProgressBar } from 'antd-mobile';
 import { useEffect, useRef, useState } from 'react';
 import { createAnalyser, type Hints } from '../camera/hints.js';
 import { useCamera } from '../camera/useCamera.js';
+import { AlbumPicker } from '../components/AlbumPicker.js';
 import { Page } from '../components/Page.js';
 import { PermissionHelp } from '../components/PermissionHelp.js';
 import { StateScreen } from '../components/StateScreen.js';
@@ -16,7 +17,13 @@ function HintList({ hints }: { hints: Hints | null }) {
     [hints.size === 'ok', hints.size === 'ok' ? '距离合适' : hints.size === 'small' ? '请靠近一些' : '请离远一些'],
     [
       hints.light === 'ok',
-      { ok: '光线充足', dark: '光线太暗，请到明亮处', bright: '光线过亮', backlit: '逆光了，请面向光源' }[hints.light],
+      {
+        ok: '光线充足',
+        dark: '光线太暗，请到明亮处',
+        bright: '光线过亮',
+        backlit: '逆光了，请面向光源',
+        black: '画面全黑：请检查相机权限，或点「相册」选择照片',
+      }[hints.light],
     ],
   ];
   return (
@@ -120,7 +127,7 @@ function Viewfinder() {
         <HintList hints={hints} />
       </div>
       <div className="camera-bar">
-        <span className="camera-bar-side" />
+        <AlbumPicker label="相册" compact />
         <button
           type="button"
           className="shutter"

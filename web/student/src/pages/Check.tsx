@@ -44,7 +44,8 @@ export default function Check({ route }: { route: Route }) {
   const [busy, setBusy] = useState(false);
 
   const canSubmit = attempt?.status === 'ready' && attempt.verdict !== 'fail';
-  const alreadySent = attempt && !['processing', 'ready', 'failed'].includes(attempt.status);
+  // Rejected counts as not sent: the student is expected to make a new one.
+  const alreadySent = attempt && ['submitted', 'needs_review', 'approved'].includes(attempt.status);
 
   const submit = async () => {
     const ok = await Dialog.confirm({
@@ -104,6 +105,8 @@ export default function Check({ route }: { route: Route }) {
             <div>
               {alreadySent ? (
                 <p className="verdict verdict-pass">此照片{PHOTO_STATUS_LABELS[attempt.status].zh}</p>
+              ) : attempt.status === 'rejected' ? (
+                <p className="verdict verdict-fail">审核未通过：{attempt.rejectionReason ?? '请重新制作'}</p>
               ) : (
                 <Summary attempt={attempt} />
               )}

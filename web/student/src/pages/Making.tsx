@@ -42,8 +42,20 @@ export default function Making({ route }: { route: Route }) {
   }, [error]);
 
   let body = <Progress fraction={attempt?.progress ?? 0} />;
-  if (error && !attempt)
-    body = <ErrorBlock status="disconnected" title={error.message} description="请检查网络后刷新页面" />;
+  if (error && !attempt) {
+    body = (
+      <div>
+        <ErrorBlock
+          status="disconnected"
+          title={error.message}
+          description={error.status === 404 ? '' : '请检查网络，页面会自动重试'}
+        />
+        <Button block size="large" onClick={() => navigate('/tips', { replace: true })}>
+          重新制作
+        </Button>
+      </div>
+    );
+  }
   if (attempt?.status === 'failed' && !hasReport(attempt)) {
     body = (
       <div data-testid="making-failed">
