@@ -340,6 +340,8 @@ async function main(): Promise<void> {
   const impostorBoth: number[] = [];
   let noEmbedding = 0;
   for (const p of pairs.values()) {
+    // Under EVAL_ONLY a pair whose photos were not evaluated is left out.
+    if (!results.has(p.a) || !results.has(p.b)) continue;
     const ea = results.get(p.a)?.embedding;
     const eb = results.get(p.b)?.embedding;
     // A photo without a face cannot verify: a genuine pair then counts as a reject (-1).
@@ -366,6 +368,12 @@ async function main(): Promise<void> {
     );
     return { r1, r01 };
   };
+  if (genuine.length === 0 || impostor.length === 0) {
+    const flagged = positives.filter(flaggedOn).length / positives.length;
+    console.log('no evaluated pairs (EVAL_ONLY): verification skipped');
+    console.log(`\nflagged=${f2(flagged)} false_fail=${f2(negFailed / negatives.length)} tar_far1=NaN tar_far01=NaN`);
+    return;
+  }
   const { VERIFY_THRESHOLD } = await import('../src/photo/verify.js');
   const strict = report(
     `all ${pairs.size} pairs (${noEmbedding} with an unanalysable photo scored -1)`,

@@ -35,6 +35,8 @@ for (const app of ['student', 'admin']) {
     {
       cwd: root,
       stdio: 'inherit',
+      // Under a test runner NODE_ENV=test would make Vite ship React's development build.
+      env: { ...process.env, NODE_ENV: 'production' },
     },
   );
 }

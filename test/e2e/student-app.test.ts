@@ -45,7 +45,7 @@ describe.skipIf(skip !== null)('student app in chromium', { timeout: 300_000 }, 
     ensureBuilt();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'kaozhao-e2e-media-'));
     server = await startServer();
-    students = await demoStudents(server, 5);
+    students = await demoStudents(server, 6);
     browser = await launch();
   });
 
@@ -72,6 +72,7 @@ describe.skipIf(skip !== null)('student app in chromium', { timeout: 300_000 }, 
     const next = page.getByRole('button', { name: '下一步' });
     expect(await next.isDisabled(), '下一步 before the agreement is ticked').toBe(true);
     await page.getByText('我已阅读并同意').click();
+    expect(await next.isDisabled()).toBe(false);
     await next.click();
     await page.getByText('拍摄提示').first().waitFor();
   }
@@ -320,6 +321,7 @@ describe.skipIf(skip !== null)('student app in chromium', { timeout: 300_000 }, 
     const bare = await launch({ fakeCamera: false });
     try {
       const page = await phonePage(bare, server.url);
+      await page.goto('/'); // mediaDevices exists only in a secure context, not on about:blank
       const hasCamera = await page.evaluate(async () =>
         (await navigator.mediaDevices.enumerateDevices()).some((d) => d.kind === 'videoinput'),
       );
@@ -328,7 +330,7 @@ describe.skipIf(skip !== null)('student app in chromium', { timeout: 300_000 }, 
         ctx.skip();
         return;
       }
-      await signIn(page, students[3]!);
+      await signIn(page, students[5]!);
       await page.getByRole('button', { name: '开始拍照' }).click();
       await page.getByTestId('camera-nocamera').waitFor({ timeout: 20_000 });
       await page.getByRole('button', { name: '从相册选择' }).waitFor();

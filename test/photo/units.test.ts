@@ -116,6 +116,7 @@ describe('colour and encoding', () => {
         width: spec.width,
         height: spec.height,
         channels: 3,
+        background: '#808080',
         noise: { type: 'gaussian', mean: 128, sigma: 40 },
       },
     })

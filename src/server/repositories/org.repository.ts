@@ -12,8 +12,8 @@ export function createOrgRepository(db: DbOrTx) {
   return {
     async all(): Promise<OrgUnit[]> {
       if (!cached || Date.now() - cached.at > CACHE_MS) {
-        const units = db.select().from(orgUnits).orderBy(asc(orgUnits.id));
-        cached = { at: Date.now(), units: Promise.resolve(units) };
+        const units = (async () => db.select().from(orgUnits).orderBy(asc(orgUnits.id)))();
+        cached = { at: Date.now(), units };
         units.catch(() => {
           cached = undefined;
         });

@@ -23,6 +23,8 @@ export function PermissionHelp({ problem, onRetry }: { problem: CameraProblem; o
             ))}
           </ol>
         </>
+      ) : problem === 'nocamera' ? (
+        <p>本设备没有可用的摄像头，或当前浏览器不支持网页拍照。请用手机相机拍好照片后从相册选择。</p>
       ) : (
         <p>请关闭其他正在使用相机的应用后重试，或者用手机相机拍好照片后从相册选择。</p>
       )}

@@ -26,6 +26,8 @@ function open(a: PhotoAttempt) {
 
 function Item({ a }: { a: PhotoAttempt }) {
   const thumb = (a.background && a.photos[a.background]) || Object.values(a.photos)[0];
+  // "Ready" with a failing check cannot be submitted: do not call it 待提交.
+  const blocked = a.status === 'ready' && a.verdict === 'fail';
   return (
     <li className="history-item" data-testid="history-item" data-status={a.status}>
       <button type="button" className="history-open" onClick={() => open(a)}>
@@ -35,7 +37,11 @@ function Item({ a }: { a: PhotoAttempt }) {
           <span className="history-thumb" />
         )}
         <span className="history-text">
-          <span className={`status-tag tone-${TONE[a.status]}`}>{PHOTO_STATUS_LABELS[a.status].zh}</span>
+          {blocked ? (
+            <span className="status-tag tone-bad">检测不合格</span>
+          ) : (
+            <span className={`status-tag tone-${TONE[a.status]}`}>{PHOTO_STATUS_LABELS[a.status].zh}</span>
+          )}
           <span className="muted small">
             {a.submittedAt ? `提交于 ${formatDate(a.submittedAt)}` : `制作于 ${formatDate(a.createdAt)}`}
           </span>
