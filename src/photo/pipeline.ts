@@ -183,10 +183,6 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   report.push(marginCheck);
   report.push(making.geometry(spec, { crownY, eyesY: layout.eyesY, faceWidth: layout.faceWidth }));
   const faceOut = { ...face, sourceWidth: d.image.width, sourceHeight: d.image.height };
-  if (marginCheck.status === 'fail') {
-    return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount: 1 });
-  }
-
   const ctx: CheckContext = {
     spec,
     background: options.backgrounds?.[0] ?? spec.defaultBackground,
@@ -200,6 +196,11 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
     cropBody: analysis.body.map((k) => ({ ...k, ...apply(layout.toOutput, k) })),
   };
   report.push(...(await timed(timings, 'checks', () => runComplianceChecks(ctx))));
+  // Without margin no photo is made, but the student still gets every other piece of advice, so
+  // the retake fixes everything at once.
+  if (marginCheck.status === 'fail') {
+    return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount: 1 });
+  }
 
   const fg = await timed(timings, 'compose', () => foregroundOf(warped.image, alpha, foreground));
   const photos: IdPhotoResult['photos'] = {};

@@ -9,7 +9,14 @@ export function faceCount(n: number): CheckResult {
   const t = '= 1';
   if (n === 1) return check('face.count', 'pass', n, t, '检测到单人正脸', 'One face found');
   if (n === 0)
-    return check('face.count', 'fail', n, t, '未检测到人脸，请正对镜头、露出完整面部后重拍', 'No face found: face the camera');
+    return check(
+      'face.count',
+      'fail',
+      n,
+      t,
+      '未检测到人脸，请正对镜头、露出完整面部后重拍',
+      'No face found: face the camera',
+    );
   return check(
     'face.count',
     'fail',
@@ -102,13 +109,32 @@ export function geometry(spec: PhotoSpec, m: GeometryMeasure): CheckResult {
   const g = spec.geometry;
   const t = `头顶 ${g.crownFromTop.min}–${g.crownFromTop.max} px，眼睛 ${g.eyesFromTop.min}–${g.eyesFromTop.max} px，脸宽 ${g.faceWidth.min}–${g.faceWidth.max} px`;
   if (m.crownY === null)
-    return check('layout.geometry', 'fail', null, t, '无法确定头顶位置，请在纯色背景前重拍', 'Could not find the top of the head');
-  const off = Math.max(outside(m.crownY, g.crownFromTop), outside(m.eyesY, g.eyesFromTop), outside(m.faceWidth, g.faceWidth));
+    return check(
+      'layout.geometry',
+      'fail',
+      null,
+      t,
+      '无法确定头顶位置，请在纯色背景前重拍',
+      'Could not find the top of the head',
+    );
+  const off = Math.max(
+    outside(m.crownY, g.crownFromTop),
+    outside(m.eyesY, g.eyesFromTop),
+    outside(m.faceWidth, g.faceWidth),
+  );
   // The layout aims at the middle of every band, so a miss means unusual proportions (very high
   // hair, a tiny face): a few px is for a reviewer to judge, more cannot meet the spec.
   if (off === 0) return check('layout.geometry', 'pass', 0, t, '头部位置和大小符合规格', 'Head placed per spec', 'px');
   if (off <= 10)
-    return check('layout.geometry', 'warn', off, t, '头部位置略超出规格范围，将由人工审核', 'Head slightly outside the bands', 'px');
+    return check(
+      'layout.geometry',
+      'warn',
+      off,
+      t,
+      '头部位置略超出规格范围，将由人工审核',
+      'Head slightly outside the bands',
+      'px',
+    );
   return check(
     'layout.geometry',
     'fail',
