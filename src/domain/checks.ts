@@ -10,7 +10,18 @@ export interface CheckDefinition {
   zh: string;
   en: string;
   /** Which photo-spec requirement (§1 rule number) or making step the check belongs to. */
-  group: 'making' | 'face' | 'pose' | 'eyes' | 'mouth' | 'head' | 'jewelry' | 'glasses' | 'clothing' | 'light' | 'image';
+  group:
+    | 'making'
+    | 'face'
+    | 'pose'
+    | 'eyes'
+    | 'mouth'
+    | 'head'
+    | 'jewelry'
+    | 'glasses'
+    | 'clothing'
+    | 'light'
+    | 'image';
 }
 
 export const CHECKS = {

@@ -19,7 +19,11 @@ export const ERRORS = {
     zh: '不支持动图，请上传一张静态照片',
     en: 'Animated images are not supported: upload a still photo',
   },
-  'image.corrupt': { status: 422, zh: '照片文件已损坏，无法读取，请重新拍摄', en: 'The image is damaged and cannot be read' },
+  'image.corrupt': {
+    status: 422,
+    zh: '照片文件已损坏，无法读取，请重新拍摄',
+    en: 'The image is damaged and cannot be read',
+  },
   'image.too_large': {
     status: 413,
     zh: '照片像素过大（上限 5000 万像素），请压缩后上传',

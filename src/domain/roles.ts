@@ -17,3 +17,21 @@ export const ROLE_LABELS: Record<Role, string> = {
   centre: '学习中心管理员',
   reviewer: '审核员',
 };
+
+/**
+ * Who may do what in the admin API; the unit scope (a centre its students, a branch its centres,
+ * HQ everything) applies on top. The server enforces it; the console hides what would be refused.
+ */
+export const PERMISSIONS = {
+  progress: ['hq', 'branch', 'centre'],
+  review: ['hq', 'branch', 'reviewer'],
+  exportPhotos: ['hq', 'branch'],
+  roster: ['hq', 'branch'],
+  campaigns: ['hq'],
+  audit: ['hq', 'branch'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

@@ -168,8 +168,11 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   const analysis = await timed(timings, 'detect', () => analyze(d.image));
   report.push(making.faceCount(analysis.faces.length));
   const face = analysis.faces[0];
-  if (analysis.faces.length !== 1 || !face) {
-    return finish({ made: false, photos: {}, cutout: null, face: null, faceCount: analysis.faces.length });
+  if (!face) return finish({ made: false, photos: {}, cutout: null, face: null, faceCount: 0 });
+  const faceOut = { ...face, sourceWidth: d.image.width, sourceHeight: d.image.height };
+  if (analysis.faces.length > 1) {
+    // No photo, but the largest face's analysis still serves verification and duplicate search.
+    return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount: analysis.faces.length });
   }
   const frame = faceFrame(face.mesh);
   report.push(making.resolution(frame.interEye / d.scale));
@@ -182,7 +185,6 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   });
   report.push(marginCheck);
   report.push(making.geometry(spec, { crownY, eyesY: layout.eyesY, faceWidth: layout.faceWidth }));
-  const faceOut = { ...face, sourceWidth: d.image.width, sourceHeight: d.image.height };
   const ctx: CheckContext = {
     spec,
     background: options.backgrounds?.[0] ?? spec.defaultBackground,

@@ -142,7 +142,7 @@ export interface IdPhotoResult {
   photos: Partial<Record<BackgroundName, Uint8Array>>;
   /** RGBA PNG cut-out at the spec's size, so a UI can switch colours without a new upload. */
   cutout: Uint8Array | null;
-  /** The face used (source coordinates of the analysis image), or null when none. */
+  /** The face used, or the largest of several (source coordinates of the analysis image); null when none. */
   face: (FaceAnalysis & { sourceWidth: number; sourceHeight: number }) | null;
   faceCount: number;
   /** Milliseconds per stage. */

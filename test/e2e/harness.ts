@@ -1,15 +1,15 @@
 // Shared plumbing for the student-app browser tests: the face photos, a fresh build of the app,
 // the real server on a temp data directory, Debian's chromium with a fake camera, screenshots.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { facesDir } from '../faces.js';
+import { ROOT, type Server, startServer as startServerProcess } from '../support/server-process.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const FACES = path.resolve(ROOT, process.env.KAOZHAO_FACES ?? '../shared/data/faces');
+export { ensureWebBuilt as ensureBuilt, ROOT, type Server } from '../support/server-process.js';
+
+export const FACES = facesDir;
 export const SCREENSHOTS = path.join(ROOT, 'test-output/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -42,121 +42,9 @@ export function face(relative: string): string {
   return file;
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'dist' && entry.name !== 'node_modules') newest = Math.max(newest, newestMtime(p));
-    } else newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds web/student/dist when it is missing or older than any source (app or shared domain). */
-export function ensureBuilt(): void {
-  const index = path.join(ROOT, 'web/student/dist/index.html');
-  const sources = Math.max(newestMtime(path.join(ROOT, 'web/student')), newestMtime(path.join(ROOT, 'src/domain')));
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
-  execFileSync(path.join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'web/student/vite.config.ts'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-    // Vitest sets NODE_ENV=test, which Vite would honour and ship React's development build.
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export interface Server {
-  url: string;
-  dataDir: string;
-  stop(): Promise<void>;
-  /** Last lines the server printed, for failure messages. */
-  log(): string;
-}
-
-function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    // Every test signs in from 127.0.0.1; the per-client limit is for the public internet.
-    KAOZHAO_IDENTIFY_PER_IP_PER_MINUTE: '1000',
-  };
-  // The embedded database with its demo seed, whatever the CI shell exports for other tests.
-  delete env.DATABASE_URL;
-  delete env.KAOZHAO_STORAGE;
-  return env;
-}
-
-/** Starts `tsx src/main.ts` on a free port with an empty data directory and waits for /healthz. */
-export async function startServer(): Promise<Server> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kaozhao-e2e-'));
-  let output = '';
-  const child: ChildProcess = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
-    cwd: ROOT,
-    env: serverEnv(port, dataDir),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group, so stop() also ends the photo workers it forks
-  });
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const server: Server = {
-    url,
-    dataDir,
-    log: () => output,
-    async stop() {
-      if (child.exitCode === null && child.pid) {
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-        const timeout = new Promise((r) => setTimeout(r, 5000));
-        await Promise.race([exited, timeout]);
-        if (child.exitCode === null) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-  const deadline = Date.now() + 150_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return server;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  await server.stop();
-  throw new Error(`server did not answer /healthz within 150 s:\n${output}`);
+/** Every test signs in from 127.0.0.1; the per-client limit is for the public internet. */
+export function startServer(): Promise<Server> {
+  return startServerProcess({ KAOZHAO_IDENTIFY_PER_IP_PER_MINUTE: '1000' });
 }
 
 /** A fake-camera video (.y4m) made from a still photo, letterboxed into a portrait 720×960 frame. */

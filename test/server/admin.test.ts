@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
-import { PERMISSIONS, type Permission } from '../../src/server/services/admin-auth.service.js';
+import { PERMISSIONS, type Permission } from '../../src/domain/roles.js';
 import { idNumberCheckChar } from '../../src/server/services/id-number.js';
 import { adminLogin, BACKENDS, multipart, readyPhoto, startServer, studentLogin, type TestServer } from './harness.js';
 

@@ -2,10 +2,11 @@ import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AdminLoginRequest, ReviewDecisionRequest, UnitsResponse } from '../../domain/admin-api.js';
 import { KaozhaoError } from '../../domain/errors.js';
+import type { Permission } from '../../domain/roles.js';
 import type { AppContext } from '../context.js';
 import { stackFrames } from '../log.js';
 import { chinaDay } from '../repositories/counts.repository.js';
-import type { AdminPrincipal, Permission } from '../services/admin-auth.service.js';
+import type { AdminPrincipal } from '../services/admin-auth.service.js';
 import { ADMIN_COOKIE, cookieOptions, requireAdmin } from './auth.hooks.js';
 import { errors, uuidParam } from './schemas.js';
 

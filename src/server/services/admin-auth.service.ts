@@ -1,20 +1,11 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { AdminSelf } from '../../domain/admin-api.js';
 import { KaozhaoError } from '../../domain/errors.js';
-import type { Role } from '../../domain/roles.js';
+import { can, type Permission } from '../../domain/roles.js';
 import type { Admin, AdminRepository } from '../repositories/admin.repository.js';
 import type { Scope } from '../repositories/counts.repository.js';
 import type { OrgRepository, OrgUnit } from '../repositories/org.repository.js';
 import type { SessionRepository } from '../repositories/session.repository.js';
-
-/** Who may call what; the unit scope is applied on top by `unitInScope`. */
-export const PERMISSIONS = {
-  progress: ['hq', 'branch', 'centre'],
-  review: ['hq', 'branch', 'reviewer'],
-  exportPhotos: ['hq', 'branch'],
-  roster: ['hq', 'branch'],
-} as const satisfies Record<string, readonly Role[]>;
-export type Permission = keyof typeof PERMISSIONS;
 
 export interface AdminPrincipal {
   admin: Admin;
@@ -75,7 +66,7 @@ export function createAdminAuthService(deps: {
       return { token, me: self(await principal(admin.id)) };
     },
     can(p: AdminPrincipal, perm: Permission): void {
-      if (!(PERMISSIONS[perm] as readonly Role[]).includes(p.admin.role)) throw KaozhaoError.of('auth.forbidden');
+      if (!can(p.admin.role, perm)) throw KaozhaoError.of('auth.forbidden');
     },
     /** The requested unit (default: the admin's own), if it lies inside the admin's scope. */
     async unitInScope(p: AdminPrincipal, unitId: number | undefined): Promise<OrgUnit> {

@@ -1,6 +1,6 @@
-// Which console pages each role sees. The server enforces the same rules (PERMISSIONS in
-// src/server/services/admin-auth.service.ts); this only hides what would be refused anyway.
-import type { Role } from '../../../src/domain/roles.js';
+// Which console pages each role sees, from the permissions the server enforces
+// (src/domain/roles.ts): the console only hides what would be refused anyway.
+import { can, type Permission, type Role } from '../../../src/domain/roles.js';
 
 export const PAGES = ['progress', 'uncollected', 'review', 'daily', 'roster', 'campaigns', 'audit'] as const;
 export type PageKey = (typeof PAGES)[number];
@@ -15,25 +15,20 @@ export const PAGE_TITLES: Record<PageKey, string> = {
   audit: '审计日志',
 };
 
-const PAGE_ROLES: Record<PageKey, readonly Role[]> = {
-  progress: ['hq', 'branch', 'centre'],
-  uncollected: ['hq', 'branch', 'centre'],
-  review: ['hq', 'branch', 'reviewer'],
-  daily: ['hq', 'branch', 'centre'],
-  roster: ['hq', 'branch'],
-  campaigns: ['hq'],
-  audit: ['hq', 'branch'],
+const PAGE_PERMISSION: Record<PageKey, Permission> = {
+  progress: 'progress',
+  uncollected: 'progress',
+  review: 'review',
+  daily: 'progress',
+  roster: 'roster',
+  campaigns: 'campaigns',
+  audit: 'audit',
 };
 
-/** Actions inside pages that not every role with the page may use. */
-const ACTION_ROLES = {
-  exportPhotos: ['hq', 'branch'],
-} as const satisfies Record<string, readonly Role[]>;
-
 export function pagesFor(role: Role): PageKey[] {
-  return PAGES.filter((p) => PAGE_ROLES[p].includes(role));
+  return PAGES.filter((p) => can(role, PAGE_PERMISSION[p]));
 }
 
-export function canDo(role: Role, action: keyof typeof ACTION_ROLES): boolean {
-  return (ACTION_ROLES[action] as readonly Role[]).includes(role);
+export function canDo(role: Role, action: Permission): boolean {
+  return can(role, action);
 }
