@@ -122,7 +122,14 @@ export function solveLayout(
   crownAbove: number,
   source?: { width: number; height: number },
 ): Layout {
-  const g = spec.geometry;
+  // Aim a few px inside every band: the matte of the final frame can move the crown by a pixel or
+  // two, and a head placed on a band's edge would then fall off it.
+  const inset = (r: { min: number; max: number }) => ({ min: r.min + 4, max: r.max - 4 });
+  const g = {
+    crownFromTop: inset(spec.geometry.crownFromTop),
+    eyesFromTop: inset(spec.geometry.eyesFromTop),
+    faceWidth: inset(spec.geometry.faceWidth),
+  };
   const F = frame.faceWidth;
   const H = Math.max(1, crownAbove);
   const sLo = (g.faceWidth.min / F) * 0.9;

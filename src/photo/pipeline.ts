@@ -98,6 +98,43 @@ interface Placed {
   crownY: number | null;
 }
 
+/** Rows of a width×height image (`channels` per pixel) moved down by `dy`; the top filled with `fill`. */
+function shiftRows(data: Uint8Array, width: number, channels: number, dy: number, fill: number): Uint8Array {
+  const out = new Uint8Array(data.length).fill(fill);
+  out.set(data.subarray(0, data.length - dy * width * channels), dy * width * channels);
+  return out;
+}
+
+/**
+ * The matte can show a little more hair after the last refinement than the layout planned for.
+ * When the crown ends up a few px above its band, the frame slides up over the photo: everything
+ * moves down, the rows that appear at the top lie above the hair (background, alpha 0), and only
+ * body rows leave at the bottom, so nothing has to be matted again.
+ */
+function lowerCrown(placed: Placed, spec: PhotoSpec): Placed {
+  const { crownY, layout, warped } = placed;
+  const band = spec.geometry.crownFromTop;
+  if (crownY === null || crownY >= band.min) return placed;
+  const dy = Math.min(band.min + 2 - crownY, spec.geometry.eyesFromTop.max - Math.ceil(layout.eyesY));
+  if (dy <= 0 || dy > 24) return placed;
+  const w = spec.width;
+  return {
+    layout: {
+      ...layout,
+      eyesY: layout.eyesY + dy,
+      crownY: layout.crownY + dy,
+      toOutput: { ...layout.toOutput, f: layout.toOutput.f + dy },
+    },
+    warped: {
+      image: { ...warped.image, data: shiftRows(warped.image.data, w, warped.image.channels, dy, 0) },
+      inside: shiftRows(warped.inside, w, 1, dy, 255),
+    },
+    alpha: shiftRows(placed.alpha, w, 1, dy, 0),
+    foreground: placed.foreground && shiftRows(placed.foreground, w, 3, dy, 0),
+    crownY: crownY + dy,
+  };
+}
+
 /** Two layouts close enough that the head would move by less than the matte's own precision. */
 const settled = (a: Layout, b: Layout) => Math.abs(b.scale / a.scale - 1) < 0.03 && Math.abs(b.eyesY - a.eyesY) < 6;
 
@@ -116,7 +153,8 @@ async function place(
       x: spec.width / 2,
       y: layout.eyesY,
     });
-    const halfSpan = (layout.faceWidth / 2) * 0.7;
+    // The crown is the top of the hair anywhere above the face: voluminous hair peaks off-centre.
+    const halfSpan = layout.faceWidth / 2;
     const crownY = findCrown(alpha, spec.width, layout.eyesY, spec.width / 2, halfSpan, warped.inside);
     return { alpha, foreground: m.foreground, crownY };
   };
@@ -140,10 +178,15 @@ async function place(
   for (let pass = 0; ; pass++) {
     const m = await matteOf(warped, layout, kind);
     const placed: Placed = { layout, warped, ...m };
-    if (m.crownY === null || pass === 1) return placed;
+    if (m.crownY === null) return placed;
+    const band = spec.geometry.crownFromTop;
+    const inBand = m.crownY >= band.min && m.crownY <= band.max;
+    // RVM runs at most three times: once as a rule, again when the matte moved the crown, a third
+    // time only when the crown still misses its band (seen on voluminous hair).
+    if (pass === 2 || (pass === 1 && inBand)) return lowerCrown(placed, spec);
     const next = await relayout(layout, m.crownY);
     // A crown at the frame's top edge may be higher still: look again even if it looks settled.
-    if (settled(layout, next) && m.crownY > 2) return placed;
+    if (settled(layout, next) && m.crownY > 2) return lowerCrown(placed, spec);
     layout = next;
     warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
   }
@@ -178,7 +221,7 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   report.push(making.resolution(frame.interEye / d.scale));
 
   const { layout, warped, alpha, foreground, crownY } = await place(d, frame, spec, options, timings);
-  const halfSpan = (layout.faceWidth / 2) * 0.7;
+  const halfSpan = layout.faceWidth / 2;
   const marginCheck = making.margin({
     bottomShortfall: bottomShortfall(warped.inside, spec.width, spec.height),
     crownCut: crownCut(alpha, warped.inside, spec.width, crownY, spec.width / 2, halfSpan),
