@@ -33,22 +33,27 @@ function dilate(mask: Uint8Array, width: number, height: number, r: number): Uin
   return out;
 }
 
-/**
- * 99th-percentile CIEDE2000 between the chosen colour and the JPEG's background pixels that lie
- * more than `band` px from any (even faintly) opaque pixel. Sampled on a 2 px grid.
- */
-export async function backgroundDeltaE(
-  jpeg: Uint8Array,
-  alpha: Uint8Array,
-  width: number,
-  height: number,
-  bg: readonly [number, number, number],
-  band: number,
-): Promise<number> {
-  const { data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+/** Pixels more than `band` px from any (even faintly) opaque pixel of the matte: 1, else 0. */
+export function farFromPerson(alpha: Uint8Array, width: number, height: number, band: number): Uint8Array {
   const fgMask = new Uint8Array(alpha.length);
   for (let i = 0; i < alpha.length; i++) fgMask[i] = alpha[i]! > 0 ? 1 : 0;
   const near = dilate(fgMask, width, height, band);
+  for (let i = 0; i < near.length; i++) near[i] = near[i] ? 0 : 1;
+  return near;
+}
+
+/**
+ * 99th-percentile CIEDE2000 between the chosen colour and the JPEG's pixels marked in `far`
+ * (see farFromPerson), sampled on a 2 px grid.
+ */
+export async function backgroundDeltaE(
+  jpeg: Uint8Array,
+  far: Uint8Array,
+  width: number,
+  height: number,
+  bg: readonly [number, number, number],
+): Promise<number> {
+  const { data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
   const ref = rgbToLab(bg[0], bg[1], bg[2]);
   const values: number[] = [];
   // A flat background holds few distinct colours: compute each one's ΔE once.
@@ -56,7 +61,7 @@ export async function backgroundDeltaE(
   for (let y = 0; y < height; y += 2) {
     for (let x = 0; x < width; x += 2) {
       const i = y * width + x;
-      if (near[i]) continue;
+      if (!far[i]) continue;
       const key = (data[i * 3]! << 16) | (data[i * 3 + 1]! << 8) | data[i * 3 + 2]!;
       let d = seen.get(key);
       if (d === undefined) {

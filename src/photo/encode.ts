@@ -24,50 +24,68 @@ async function jpegAt(
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+/** Where the search starts without a hint: blue-background ID photos land near it. */
+const TYPICAL_QUALITY = 88;
+
 /**
  * The highest quality whose file fits under the upper bound (file size grows with quality), as
  * long as it stays above the lower bound. Detailed photos hit the ceiling at lower quality; flat
  * ones may stay under the floor even at the top quality, then 4:4:4 chroma is tried. `hint` (the
  * quality found for the same photo on another background) narrows the search to a few encodes.
  */
-export async function encodeJpeg(rgb: Uint8Array, spec: PhotoSpec, hint?: number): Promise<Encoded> {
+export async function encodeJpeg(rgb: Uint8Array, spec: PhotoSpec, hint = TYPICAL_QUALITY): Promise<Encoded> {
   const min = spec.fileSizeKB.min * 1024;
   const max = spec.fileSizeKB.max * 1024;
   const qMin = spec.jpegQuality.min;
   const qMax = spec.jpegQuality.max;
-  const top = await jpegAt(rgb, spec, qMax, '4:2:0');
-  if (top.byteLength <= max) {
-    if (top.byteLength >= min) return { jpeg: top, quality: qMax, chroma: '4:2:0', withinBounds: true };
-    const full = await jpegAt(rgb, spec, qMax, '4:4:4');
-    if (full.byteLength <= max && full.byteLength >= min)
-      return { jpeg: full, quality: qMax, chroma: '4:4:4', withinBounds: true };
-    return { jpeg: top, quality: qMax, chroma: '4:2:0', withinBounds: false };
-  }
-  // Invariant: quality `lo - 1` fits (or is below the range), quality `hi + 1` does not.
-  let lo = qMin;
-  let hi = qMax - 1;
-  let best: { jpeg: Uint8Array; q: number } | null = null;
-  const tryAt = async (q: number) => {
-    const j = await jpegAt(rgb, spec, q, '4:2:0');
-    if (j.byteLength <= max) {
-      if (!best || q > best.q) best = { jpeg: j, q };
-      lo = Math.max(lo, q + 1);
-    } else hi = Math.min(hi, q - 1);
+  const sizes = new Map<number, Uint8Array>();
+  const at = async (q: number) => {
+    let j = sizes.get(q);
+    if (!j) {
+      j = await jpegAt(rgb, spec, q, '4:2:0');
+      sizes.set(q, j);
+    }
+    return j;
   };
-  if (hint !== undefined && hint >= qMin && hint < qMax) {
-    await tryAt(hint);
-    if (lo <= hi) await tryAt(lo > hint ? Math.min(hi, hint + 2) : Math.max(lo, hint - 2));
+  const fits = async (q: number) => (await at(q)).byteLength <= max;
+  const done = (q: number): Encoded => {
+    const jpeg = sizes.get(q)!;
+    return { jpeg, quality: q, chroma: '4:2:0', withinBounds: jpeg.byteLength >= min && jpeg.byteLength <= max };
+  };
+  // Usually two encodes: the hint fits and one step up does not.
+  const h = Math.min(qMax, Math.max(qMin, Math.round(hint)));
+  let lo: number;
+  let hi: number;
+  if (await fits(h)) {
+    if (h === qMax || !(await fits(h + 1))) return finish(h);
+    lo = h + 2;
+    hi = qMax;
+  } else {
+    lo = qMin;
+    hi = h - 1;
   }
-  while (lo <= hi) await tryAt((lo + hi) >> 1);
-  const found = best as { jpeg: Uint8Array; q: number } | null;
-  if (found) return { jpeg: found.jpeg, quality: found.q, chroma: '4:2:0', withinBounds: found.jpeg.byteLength >= min };
-  const floor = await jpegAt(rgb, spec, qMin, '4:2:0');
-  return { jpeg: floor, quality: qMin, chroma: '4:2:0', withinBounds: false };
+  // Invariant: quality lo - 1 fits (or lies below the range), quality hi + 1 does not.
+  while (lo <= hi) {
+    const q = (lo + hi) >> 1;
+    if (await fits(q)) lo = q + 1;
+    else hi = q - 1;
+  }
+  return finish(Math.max(qMin, hi));
+
+  async function finish(q: number): Promise<Encoded> {
+    const result = done(q);
+    if (result.withinBounds || result.jpeg.byteLength > max || q < qMax) return result;
+    // A flat photo under the floor even at the top quality: full-resolution chroma grows it.
+    const full = await jpegAt(rgb, spec, qMax, '4:4:4');
+    if (full.byteLength >= min && full.byteLength <= max)
+      return { jpeg: full, quality: qMax, chroma: '4:4:4', withinBounds: true };
+    return result;
+  }
 }
 
 export async function encodePng(rgba: Uint8Array, width: number, height: number): Promise<Uint8Array> {
   const buf = await sharp(rgba, { raw: { width, height, channels: 4 } })
-    .png({ compressionLevel: 2 })
+    .png({ compressionLevel: 1 })
     .toBuffer();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }

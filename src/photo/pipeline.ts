@@ -1,8 +1,9 @@
 // makeIdPhoto: the stages in order over one context. decode → detect → layout → warp → matting
 // (→ relayout once the matte shows the crown) → checks → compose → encode. Each stage is timed.
+import sharp from 'sharp';
 import type { BackgroundName } from '../domain/backgrounds.js';
 import { type CheckResult, worstStatus } from '../domain/checks.js';
-import { backgroundDeltaE } from './background.js';
+import { backgroundDeltaE, farFromPerson } from './background.js';
 import { runComplianceChecks } from './checks/compliance.js';
 import * as making from './checks/making.js';
 import { cleanAlpha, composite, foregroundOf, keepConnected, rgba } from './compose.js';
@@ -15,7 +16,7 @@ import { matte } from './matting.js';
 import { DEFAULT_MATTING } from './settings.js';
 import { loadSpec } from './spec.js';
 import { MAKING } from './thresholds.js';
-import type { CheckContext, IdPhotoResult, MakeOptions, MattingModel, PhotoSpec, Stage } from './types.js';
+import type { CheckContext, IdPhotoResult, MakeOptions, MattingModel, PhotoSpec, RawImage, Stage } from './types.js';
 
 type Timings = Partial<Record<Stage, number>>;
 
@@ -32,12 +33,35 @@ async function timed<T>(timings: Timings, stage: Stage, fn: () => T | Promise<T>
  *  the crop is cut from the original at the output's own resolution. */
 const RESAMPLE_TOLERANCE = { min: 0.75, max: 1.25 };
 
+async function shrink(image: RawImage, scale: number): Promise<RawImage> {
+  const { data, info } = await sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: image.channels },
+  })
+    .resize(Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)), {
+      fit: 'fill',
+    })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    channels: image.channels,
+  };
+}
+
 /** The output-sized crop of the source under `layout`, and which of its pixels lie in the source. */
 async function cropFor(d: Decoded, layout: Layout, spec: PhotoSpec): Promise<Warped> {
   const toAnalysis = invert(layout.toOutput);
   const s = layout.scale;
   if ((s >= RESAMPLE_TOLERANCE.min && s <= RESAMPLE_TOLERANCE.max) || (s > 1 && d.scale >= 1)) {
     return warpAffine(d.image, toAnalysis, spec.width, spec.height);
+  }
+  if (s < RESAMPLE_TOLERANCE.min) {
+    // Smaller than the analysis image: shrink that in memory (area-averaging, no aliasing) rather
+    // than decode the original again.
+    const shrunk = await shrink(d.image, s);
+    return warpAffine(shrunk, compose(toAnalysis, scaling(shrunk.width / d.image.width)), spec.width, spec.height);
   }
   // Re-decode at the scale where one source px ≈ one output px (never above the original).
   const target = Math.min(1, s * d.scale);
@@ -252,15 +276,14 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   let worstDeltaE = 0;
   let sizeCheck: CheckResult | null = null;
   let quality: number | undefined;
+  const far = await timed(timings, 'checks', () => farFromPerson(alpha, spec.width, spec.height, MAKING.hairEdgeBand));
   for (const name of backgrounds) {
     const rgb = spec.backgrounds[name]!;
     const flat = await timed(timings, 'compose', () => composite(fg, alpha, rgb));
     const enc = await timed(timings, 'encode', () => encodeJpeg(flat, spec, quality));
     quality = enc.quality;
     photos[name] = enc.jpeg;
-    const de = await timed(timings, 'checks', () =>
-      backgroundDeltaE(enc.jpeg, alpha, spec.width, spec.height, rgb, MAKING.hairEdgeBand),
-    );
+    const de = await timed(timings, 'checks', () => backgroundDeltaE(enc.jpeg, far, spec.width, spec.height, rgb));
     worstDeltaE = Math.max(worstDeltaE, de);
     const sc = making.fileSize(enc.jpeg.byteLength, spec, enc.withinBounds);
     if (!sizeCheck || (sizeCheck.status === 'pass' && sc.status !== 'pass')) sizeCheck = sc;
