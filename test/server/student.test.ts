@@ -242,7 +242,7 @@ describe.each(BACKENDS)('student API on $name', (backend) => {
       ),
     );
     for (const r of results) {
-      expect(r.statusCode).toBe(200);
+      expect(r.statusCode, r.body).toBe(200);
       expect(r.json()).toMatchObject({ id, status: 'approved', background: 'white' });
     }
     const again = await inject({

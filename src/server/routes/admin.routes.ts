@@ -8,7 +8,7 @@ import { stackFrames } from '../log.js';
 import { chinaDay } from '../repositories/counts.repository.js';
 import type { AdminPrincipal } from '../services/admin-auth.service.js';
 import { ADMIN_COOKIE, cookieOptions, requireAdmin } from './auth.hooks.js';
-import { errors, uuidParam } from './schemas.js';
+import { errors, photoFileParams, sendPhotoFile, uuidParam } from './schemas.js';
 
 const unitQuery = {
   type: 'object',
@@ -242,24 +242,14 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           schema: {
             tags,
             security,
-            params: {
-              type: 'object',
-              properties: {
-                id: uuidParam,
-                name: { type: 'string', pattern: '^(blue|white|gray)\\.jpg$|^cutout\\.png$' },
-              },
-              required: ['id', 'name'],
-            },
+            params: photoFileParams,
           },
         },
         async (req, reply) => {
           const p = req.admin!;
           await review.assertPhotoVisible(p, req.params.id);
           const bytes = await ctx.services.photo.file(req.params.id, req.params.name);
-          return reply
-            .type(req.params.name.endsWith('.png') ? 'image/png' : 'image/jpeg')
-            .header('cache-control', 'private, max-age=3600')
-            .send(Buffer.from(bytes));
+          return sendPhotoFile(reply, req.params.name, bytes);
         },
       );
 

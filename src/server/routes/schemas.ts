@@ -1,6 +1,8 @@
 // Shared JSON schema pieces for route definitions (validation and the OpenAPI description).
+import type { FastifyReply } from 'fastify';
 import { BACKGROUND_NAMES } from '../../domain/backgrounds.js';
 import { PHOTO_STATUSES } from '../../domain/photo-status.js';
+import { PHOTO_FILE_PATTERN } from '../services/photo.service.js';
 
 export const errorSchema = {
   type: 'object',
@@ -18,6 +20,21 @@ export const studentNumber = {
 } as const;
 export const uuidParam = { type: 'string', minLength: 36, maxLength: 36 } as const;
 export const background = { type: 'string', enum: [...BACKGROUND_NAMES] } as const;
+
+/** Params of a photo file route: the attempt id and a file name such as blue.jpg or cutout.png. */
+export const photoFileParams = {
+  type: 'object',
+  properties: { id: uuidParam, name: { type: 'string', pattern: PHOTO_FILE_PATTERN } },
+  required: ['id', 'name'],
+} as const;
+
+/** Sends a stored photo file; private, since it shows a person. */
+export function sendPhotoFile(reply: FastifyReply, name: string, bytes: Uint8Array): FastifyReply {
+  return reply
+    .type(name.endsWith('.png') ? 'image/png' : 'image/jpeg')
+    .header('cache-control', 'private, max-age=3600')
+    .send(Buffer.from(bytes));
+}
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 

@@ -9,7 +9,16 @@ import type {
 import { KaozhaoError } from '../../domain/errors.js';
 import type { AppContext } from '../context.js';
 import { cookieOptions, requireStudent, STUDENT_COOKIE } from './auth.hooks.js';
-import { background, errors, photoAttemptSchema, studentNumber, studentSelfSchema, uuidParam } from './schemas.js';
+import {
+  background,
+  errors,
+  photoAttemptSchema,
+  photoFileParams,
+  sendPhotoFile,
+  studentNumber,
+  studentSelfSchema,
+  uuidParam,
+} from './schemas.js';
 
 const BASE = '/api/student/photos';
 
@@ -210,22 +219,12 @@ export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
         onRequest: auth,
         schema: {
           tags: ['student'],
-          params: {
-            type: 'object',
-            properties: {
-              id: uuidParam,
-              name: { type: 'string', pattern: '^(blue|white|gray)\\.jpg$|^cutout\\.png$' },
-            },
-            required: ['id', 'name'],
-          },
+          params: photoFileParams,
         },
       },
       async (req, reply) => {
         const bytes = await photo.studentFile(req.studentId!, req.params.id, req.params.name);
-        return reply
-          .type(req.params.name.endsWith('.png') ? 'image/png' : 'image/jpeg')
-          .header('cache-control', 'private, max-age=3600')
-          .send(Buffer.from(bytes));
+        return sendPhotoFile(reply, req.params.name, bytes);
       },
     );
 

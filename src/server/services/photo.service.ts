@@ -12,7 +12,9 @@ import { createStudentRepository, type StudentRepository } from '../repositories
 import type { CampaignService } from './campaign.service.js';
 
 export type PhotoFileName = `${BackgroundName}.jpg` | 'cutout.png';
-export const PHOTO_FILE_RE = /^(blue|white|gray)\.jpg$|^cutout\.png$/;
+/** Stored files of an attempt: one JPEG per background colour and the cut-out. */
+export const PHOTO_FILE_PATTERN = `^(${BACKGROUND_NAMES.join('|')})\\.jpg$|^cutout\\.png$`;
+export const PHOTO_FILE_RE = new RegExp(PHOTO_FILE_PATTERN);
 
 /** Recognises the formats the engine reads, so a non-image is refused before it is stored. */
 export function sniffImage(b: Uint8Array): 'jpeg' | 'png' | 'webp' | 'heic' | null {
@@ -199,6 +201,9 @@ export function createPhotoService(deps: {
         if (!student) throw KaozhaoError.of('session.expired');
         if (c.id !== p.campaignId) throw KaozhaoError.of('campaign.closed');
         const prev = await txPhotos.submission(c.id, studentId);
+        // The same photo already submitted (a double click that raced past the status check):
+        // answer like the first click did rather than with an error.
+        if (prev && prev.photoId === p.id && prev.status !== 'rejected') return (await txPhotos.byId(p.id))!;
         if (prev && prev.status !== 'rejected') throw KaozhaoError.of('photo.already_submitted');
         const status = verdict === 'pass' ? 'approved' : 'needs_review';
         const now = new Date();
