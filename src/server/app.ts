@@ -9,13 +9,24 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify';
 import { ERRORS, KaozhaoError } from '../domain/errors.js';
 import type { AppContext } from './context.js';
 import { stackFrames } from './log.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { studentRoutes } from './routes/student.routes.js';
 import { systemRoutes } from './routes/system.routes.js';
+
+/** Vite names built assets by content hash: they never change, so phones on 4G can keep them.
+ *  index.html keeps the default (revalidate) so a new release is picked up. */
+function cacheHashedAssets(reply: FastifyReply, file: string): void {
+  if (/[\\/]assets[\\/]/.test(file)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+}
 
 export interface AppOptions {
   /** Where logs go (tests capture them); default stdout. */
@@ -127,10 +138,20 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   const studentDist = path.join(webRoot, 'web/student/dist');
   const adminDist = path.join(webRoot, 'web/admin/dist');
   if (existsSync(adminDist)) {
-    await app.register(fastifyStatic, { root: adminDist, prefix: '/admin/', decorateReply: !existsSync(studentDist) });
+    await app.register(fastifyStatic, {
+      root: adminDist,
+      prefix: '/admin/',
+      decorateReply: !existsSync(studentDist),
+      setHeaders: cacheHashedAssets,
+    });
   }
   if (existsSync(studentDist)) {
-    await app.register(fastifyStatic, { root: studentDist, prefix: '/', wildcard: false });
+    await app.register(fastifyStatic, {
+      root: studentDist,
+      prefix: '/',
+      wildcard: false,
+      setHeaders: cacheHashedAssets,
+    });
   }
   app.setNotFoundHandler((req, reply) => {
     const wantsPage = req.method === 'GET' && !req.url.startsWith('/api') && !req.url.startsWith('/docs');

@@ -462,6 +462,14 @@ describe.skipIf(skip !== null)('student app in chromium', { timeout: 300_000 }, 
     await page.context().close();
   });
 
+  test('hashed assets are cached for a year, the page itself is revalidated', async () => {
+    const html = await (await fetch(`${server.url}/`)).text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset, 'index.html references a built script').toBeTruthy();
+    expect((await fetch(`${server.url}${asset}`)).headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${server.url}/`)).headers.get('cache-control')).not.toContain('immutable');
+  });
+
   test('narrow and wide phones: no sideways scrolling', async () => {
     for (const width of [360, 430]) {
       const page = await phonePage(browser, server.url, width);
