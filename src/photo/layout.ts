@@ -86,7 +86,8 @@ export interface Layout {
 const mid = (r: { min: number; max: number }) => (r.min + r.max) / 2;
 const span = (r: { min: number; max: number }) => Math.max(1, r.max - r.min);
 /** Distance outside a band, 0 inside. */
-const outside = (v: number, r: { min: number; max: number }) => (v < r.min ? r.min - v : v > r.max ? v - r.max : 0);
+export const outside = (v: number, r: { min: number; max: number }) =>
+  v < r.min ? r.min - v : v > r.max ? v - r.max : 0;
 
 /**
  * How far (output px) the frame's bottom edge reaches past the bottom of the photo, at its two

@@ -2,18 +2,19 @@
 // temp data directory (demo seed, no photo workers), Debian's chromium at desktop size, screenshots.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { ROOT, type Server, startServer as startServerProcess } from '../support/server-process.js';
 
 export { ensureWebBuilt as ensureBuilt, ROOT, type Server } from '../support/server-process.js';
 
 export const SCREENSHOTS = path.join(ROOT, 'test-output/admin-screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why the test cannot run here, or null. Under CI a missing piece is a failure, not a skip. */
 export function missingPrerequisite(): string | null {
   const missing: string[] = [];
-  if (!existsSync(CHROMIUM)) missing.push(`chromium (${CHROMIUM}; apt-get install chromium)`);
+  const noChromium = chromiumMissing();
+  if (noChromium) missing.push(noChromium);
   if (!existsSync(path.join(ROOT, 'src/main.ts'))) missing.push('the server (src/main.ts)');
   if (missing.length === 0) return null;
   const why = `admin console e2e needs ${missing.join(', ')}`;
@@ -28,19 +29,7 @@ export function startServer(): Promise<Server> {
 }
 
 export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return launchChromium();
 }
 
 /** A fresh 1440×900 desktop page (own cookies) that records page errors and console errors. */

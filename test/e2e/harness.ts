@@ -3,21 +3,22 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { facesDir } from '../faces.js';
+import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { ROOT, type Server, startServer as startServerProcess } from '../support/server-process.js';
 
 export { ensureWebBuilt as ensureBuilt, ROOT, type Server } from '../support/server-process.js';
 
-export const FACES = facesDir;
 export const SCREENSHOTS = path.join(ROOT, 'test-output/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why the suite cannot run here, or null. With KAOZHAO_REQUIRE_FACES=1 a missing piece fails instead. */
 export function missingPrerequisite(): string | null {
   const missing: string[] = [];
-  if (!existsSync(path.join(FACES, 'portraits'))) missing.push(`face photos (${FACES}/portraits; set KAOZHAO_FACES)`);
-  if (!existsSync(CHROMIUM)) missing.push(`chromium (${CHROMIUM}; apt-get install chromium)`);
+  if (!existsSync(path.join(facesDir, 'portraits')))
+    missing.push(`face photos (${facesDir}/portraits; set KAOZHAO_FACES)`);
+  const noChromium = chromiumMissing();
+  if (noChromium) missing.push(noChromium);
   if (!commandExists('ffmpeg')) missing.push('ffmpeg (apt-get install ffmpeg)');
   if (!existsSync(path.join(ROOT, 'src/main.ts'))) missing.push('the server (src/main.ts)');
   if (missing.length === 0) return null;
@@ -37,7 +38,7 @@ function commandExists(cmd: string): boolean {
 }
 
 export function face(relative: string): string {
-  const file = path.join(FACES, relative);
+  const file = path.join(facesDir, relative);
   if (!existsSync(file)) throw new Error(`face photo missing: ${file}`);
   return file;
 }
@@ -85,19 +86,11 @@ export interface LaunchOptions {
 }
 
 export function launch(options: LaunchOptions = {}): Promise<Browser> {
-  const args = [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ];
+  const args: string[] = [];
   if (options.fakeCamera !== false) args.push('--use-fake-device-for-media-stream');
   if (options.autoAllow !== false) args.push('--use-fake-ui-for-media-stream');
   if (options.video) args.push(`--use-file-for-fake-video-capture=${options.video}`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  return launchChromium(args);
 }
 
 /** A phone-sized page (390×844 by default) with touch and WeChat's user agent. */

@@ -1,6 +1,7 @@
 // Checks the making itself needs: one face, enough detail, enough margin, head placed per spec,
 // flat background, file size. The compliance checks (compliance.ts) add the rest of the report.
 import type { CheckResult } from '../../domain/checks.js';
+import { outside } from '../layout.js';
 import { MAKING } from '../thresholds.js';
 import type { PhotoSpec } from '../types.js';
 import { check } from './result.js';
@@ -101,9 +102,6 @@ export interface GeometryMeasure {
   eyesY: number;
   faceWidth: number;
 }
-
-/** Distance outside a band, 0 inside. */
-const outside = (v: number, r: { min: number; max: number }) => (v < r.min ? r.min - v : v > r.max ? v - r.max : 0);
 
 export function geometry(spec: PhotoSpec, m: GeometryMeasure): CheckResult {
   const g = spec.geometry;
