@@ -1,10 +1,12 @@
 // A photo worker thread: loads the models once, then makes one photo at a time for the pool.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
 import { loadHuman } from './face/human.js';
 import { preloadMatting } from './matting.js';
 import { makeIdPhoto } from './pipeline.js';
-import { DEFAULT_MATTING } from './settings.js';
+import { DEFAULT_MATTING, PHOTO_WORKER_NICE } from './settings.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
 
 export interface JobMessage {
@@ -20,6 +22,22 @@ export type ReplyMessage =
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs only as a worker thread');
+
+/**
+ * Lowers this thread's priority only. On Linux setpriority() on a thread id affects that thread,
+ * so the HTTP event loop of the same process keeps its normal priority. Elsewhere (no
+ * /proc/thread-self) the worker runs at normal priority.
+ */
+function lowerThreadPriority(nice: number): void {
+  if (nice === 0) return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+  } catch {
+    // Not Linux, or not permitted: a priority is an optimisation, never a reason to fail.
+  }
+}
+lowerThreadPriority(PHOTO_WORKER_NICE);
 
 const ready = Promise.all([loadHuman(), preloadMatting('selfie'), preloadMatting(DEFAULT_MATTING)]);
 

@@ -127,6 +127,43 @@ describe.each(BACKENDS)('student API on $name', (backend) => {
     expect(verify.statusCode).toBe(429);
   });
 
+  it('limits identify per client across API processes (the count lives in the database)', async () => {
+    const { buildApp } = await import('../../src/server/app.js');
+    const { PassThrough } = await import('node:stream');
+    // A second app on the same database stands in for a second API process behind a balancer.
+    const other = await buildApp(s.ctx, { logStream: new PassThrough(), logLevel: 'warn' });
+    const limit = s.ctx.config.identifyPerIpPerMinute;
+    // The counter's window is the clock minute: do not start in its last seconds.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 5_000) await new Promise((r) => setTimeout(r, left + 100));
+    (s.ctx.config as { identifyPerIpPerMinute: number }).identifyPerIpPerMinute = 4;
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const app = i % 2 === 0 ? s.app : other;
+        const r = await app.inject({
+          method: 'POST',
+          url: '/api/student/identify',
+          remoteAddress: '198.51.100.7',
+          payload: { studentNumber: s.demo.students[20 + i]!.studentNumber },
+        });
+        codes.push(r.statusCode);
+      }
+      expect(codes).toEqual([200, 200, 200, 200, 429, 429]);
+      // Another client is not affected.
+      const fresh = await other.inject({
+        method: 'POST',
+        url: '/api/student/identify',
+        remoteAddress: '198.51.100.8',
+        payload: { studentNumber: s.demo.students[30]!.studentNumber },
+      });
+      expect(fresh.statusCode).toBe(200);
+    } finally {
+      (s.ctx.config as { identifyPerIpPerMinute: number }).identifyPerIpPerMinute = limit;
+      await other.close();
+    }
+  });
+
   it('refuses requests without a session, and an expired session with its own code', async () => {
     const none = await inject({ method: 'GET', url: '/api/student/me' });
     expect(none.statusCode).toBe(401);

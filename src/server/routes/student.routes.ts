@@ -27,12 +27,12 @@ export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
     const { student, photo, campaign } = ctx.services;
     const auth = requireStudent(ctx);
     // Two limits on the unauthenticated endpoints: per client, and per student number so that
-    // spreading guesses over many clients does not help either.
-    const perClient = app.rateLimit({
-      max: ctx.config.identifyPerIpPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (req) => `ip:${req.ip}`,
-    });
+    // spreading guesses over many clients does not help either. Both count in the database, so
+    // they hold across every API process behind a load balancer, not per process.
+    const perClient = async (req: FastifyRequest) => {
+      const n = await ctx.repos.rateLimits.hit(`ip:${req.ip}`, 60_000);
+      if (n > ctx.config.identifyPerIpPerMinute) throw KaozhaoError.of('rate_limited');
+    };
     const perStudent = async (req: FastifyRequest) => {
       const sn = String((req.body as { studentNumber?: unknown } | undefined)?.studentNumber ?? '').trim();
       const n = await ctx.repos.rateLimits.hit(`sn:${sn}`, 3_600_000);

@@ -183,7 +183,12 @@ export function createPhotoService(deps: {
       if (existing && existing.studentId === studentId && ['needs_review', 'approved'].includes(existing.status)) {
         return existing;
       }
-      const c = await campaign.assertCanCollect(before);
+      // A double click can commit this very photo between the read above and this check: then
+      // "already submitted" is decided under the lock below, which answers like the first click.
+      const c = await campaign.assertCanCollect(before).catch(async (e: unknown) => {
+        if (e instanceof KaozhaoError && e.code === 'photo.already_submitted') return campaign.current();
+        throw e;
+      });
       return db.transaction(async (tx) => {
         const txPhotos = createPhotoRepository(tx);
         const txStudents = createStudentRepository(tx);
