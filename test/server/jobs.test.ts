@@ -114,8 +114,8 @@ describe.skipIf(!url || !haveFaces)('durable photo queue on PostgreSQL', () => {
       s.database.db,
       sql`SELECT count(*)::int AS n FROM photo_files WHERE key LIKE ${`${id}/%`}`,
     );
-    // source + three backgrounds + cut-out, each once.
-    expect(files[0]!.n).toBe(5);
+    // Three backgrounds + cut-out, each once; the source is dropped once the photo is made.
+    expect(files[0]!.n).toBe(4);
     const job = await until('the job to be marked completed', async () => {
       const r = await rows<{ state: string; retry_count: number }>(
         s.database.db,

@@ -68,6 +68,9 @@ describe.skipIf(!haveFaces).each(BACKENDS)('photo upload through the engine on $
     }
     const row = await s.ctx.repos.photos.byId(done.id);
     expect(row?.embedding?.length).toBeGreaterThan(100);
+    // The phone photo is not kept once the attempt is made; the outputs are.
+    expect(await s.ctx.storage.get(`${done.id}/source`)).toBeNull();
+    expect(await s.ctx.storage.get(`${done.id}/blue.jpg`)).not.toBeNull();
   });
 
   it('marks an undecodable image failed with the engine’s code', async () => {
@@ -85,6 +88,7 @@ describe.skipIf(!haveFaces).each(BACKENDS)('photo upload through the engine on $
     expect(done.status).toBe('failed');
     expect(done.error.code).toMatch(/^image\./);
     expect(done.error.message.length).toBeGreaterThan(4);
+    expect(await s.ctx.storage.get(`${done.id}/source`)).toBeNull();
     const sub = await inject({
       method: 'POST',
       url: `/api/student/photos/${done.id}/submit`,

@@ -10,6 +10,8 @@ export interface StorageRepository {
   put(key: string, bytes: Uint8Array): Promise<void>;
   /** null when absent. */
   get(key: string): Promise<Uint8Array | null>;
+  /** Removes one file; absent is fine. */
+  delete(key: string): Promise<void>;
   deletePrefix(prefix: string): Promise<void>;
 }
 
@@ -42,6 +44,9 @@ export function createFsStorage(root: string): StorageRepository {
         throw e;
       }
     },
+    async delete(key) {
+      await rm(file(key), { force: true });
+    },
     async deletePrefix(prefix) {
       await rm(path.join(root, prefix.slice(0, 2), prefix), { recursive: true, force: true });
     },
@@ -58,6 +63,10 @@ export function createDbStorage(db: Db): StorageRepository {
       checkKey(key);
       const [row] = await db.select({ bytes: photoFiles.bytes }).from(photoFiles).where(eq(photoFiles.key, key));
       return row ? row.bytes : null;
+    },
+    async delete(key) {
+      checkKey(key);
+      await db.delete(photoFiles).where(eq(photoFiles.key, key));
     },
     async deletePrefix(prefix) {
       await db.delete(photoFiles).where(like(photoFiles.key, `${prefix}/%`));

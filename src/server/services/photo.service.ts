@@ -44,6 +44,16 @@ export function createPhotoService(deps: {
 }) {
   const { db, photos, storage, engine, queue, campaign } = deps;
 
+  /**
+   * The phone photo is kept only until its attempt is finished: the outputs and the report are
+   * what the student, the reviewers and the exam room use, and at 4.5 million students the
+   * originals (≈ 3 MB each, with the student's home in the background) would be the largest and
+   * most sensitive thing stored. A retake is a new upload.
+   */
+  async function dropSource(photoId: string): Promise<void> {
+    await storage.delete(`${photoId}/source`);
+  }
+
   function toAttempt(p: Photo, base: string): PhotoAttempt {
     const urls: PhotoAttempt['photos'] = {};
     for (const bg of p.backgrounds ?? []) urls[bg as BackgroundName] = `${base}/${p.id}/files/${bg}.jpg`;
@@ -121,6 +131,7 @@ export function createPhotoService(deps: {
             progress: 1,
             processedAt: new Date(),
           });
+          await dropSource(photoId);
           return;
         }
         // Out of tries: the student is told to upload again instead of waiting forever.
@@ -131,6 +142,7 @@ export function createPhotoService(deps: {
             progress: 1,
             processedAt: new Date(),
           });
+          await dropSource(photoId);
           return;
         }
         throw e;
@@ -151,6 +163,7 @@ export function createPhotoService(deps: {
         progress: 1,
         processedAt: new Date(),
       });
+      await dropSource(photoId);
     },
 
     async get(studentId: number, photoId: string): Promise<Photo> {
