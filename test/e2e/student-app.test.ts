@@ -468,6 +468,16 @@ describe.skipIf(skip !== null)('student app in chromium', { timeout: 300_000 }, 
     expect(asset, 'index.html references a built script').toBeTruthy();
     expect((await fetch(`${server.url}${asset}`)).headers.get('cache-control')).toContain('immutable');
     expect((await fetch(`${server.url}/`)).headers.get('cache-control')).not.toContain('immutable');
+    // Sent compressed when the phone accepts it, the same bytes once decoded.
+    const plain = await fetch(`${server.url}${asset}`, { headers: { 'accept-encoding': 'identity' } });
+    const br = await fetch(`${server.url}${asset}`, { headers: { 'accept-encoding': 'br' } });
+    const gz = await fetch(`${server.url}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    const text = await plain.text();
+    expect(await br.text()).toBe(text);
+    expect(await gz.text()).toBe(text);
   });
 
   test('narrow and wide phones: no sideways scrolling', async () => {

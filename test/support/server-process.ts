@@ -28,6 +28,8 @@ function freePort(): Promise<number> {
 
 export interface Server {
   url: string;
+  /** The child's pid, also its process group (tsx and the node process it starts). */
+  pid: number;
   dataDir: string;
   stop(): Promise<void>;
   /** Last lines the server printed, for failure messages. */
@@ -35,7 +37,8 @@ export interface Server {
 }
 
 /** Starts the server and waits for /healthz. `env` adds to (or, with undefined, removes from) the
- *  test's environment; the database is always the embedded one with its demo seed. */
+ *  test's environment; the database is the embedded one with its demo seed unless `env` sets
+ *  DATABASE_URL (or DATA_DIR, to reuse a prepared one). */
 export async function startServer(env: Record<string, string | undefined> = {}): Promise<Server> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kaozhao-e2e-'));
@@ -47,8 +50,9 @@ export async function startServer(env: Record<string, string | undefined> = {}):
     LOG_LEVEL: 'warn',
     ...env,
   };
-  delete childEnv.DATABASE_URL;
-  delete childEnv.KAOZHAO_STORAGE;
+  // The embedded database unless the caller names a server.
+  if (!('DATABASE_URL' in env)) delete childEnv.DATABASE_URL;
+  if (!('KAOZHAO_STORAGE' in env)) delete childEnv.KAOZHAO_STORAGE;
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   let output = '';
   const child: ChildProcess = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
@@ -73,6 +77,7 @@ export async function startServer(env: Record<string, string | undefined> = {}):
   };
   const server: Server = {
     url,
+    pid: child.pid ?? 0,
     dataDir,
     log: () => output,
     async stop() {
