@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   );
   results.push(
     await measure('one centre: uncollected JSON page of 100', 20, async () => {
-      return (await exportsSvc.uncollectedPage(cid, centre, 0, 100)).items.length;
+      return (await exportsSvc.uncollectedPage(principal, cid, centre, 0, 100)).items.length;
     }),
   );
   if (process.env.BENCH_SKIP_HQ_EXPORT !== '1') {

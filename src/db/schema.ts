@@ -267,7 +267,7 @@ export const auditLog = pgTable(
     studentCount: integer('student_count').notNull().default(0),
     at: ts('at').notNull().defaultNow(),
   },
-  (t) => [index('audit_log_at_idx').on(t.at)],
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_unit_at_idx').on(t.unitId, t.at)],
 );
 
 /** Photo files when storage is the database (several machines share them). */

@@ -1,5 +1,6 @@
 // Request and response shapes of the admin API (/api/admin/*). Every endpoint is scoped to the
 // signed-in admin's unit: a centre sees its students, a branch its centres, HQ everything.
+import type { SupportContact } from './api.js';
 import type { CheckResult } from './checks.js';
 import type { Role, UnitLevel } from './roles.js';
 
@@ -26,9 +27,22 @@ export interface UnitNode {
   parentId: number | null;
 }
 
-/** GET /api/admin/units → the units in the admin's scope. */
+/** GET /api/admin/units → the units in the admin's scope (flat; parentId makes the tree). */
 export interface UnitsResponse {
   items: UnitNode[];
+}
+
+/** POST /api/admin/units: a branch/college under HQ, or a centre under a branch. Answers the UnitNode. */
+export interface UnitCreateRequest {
+  parentId: number;
+  /** Unique, 1–32 of A–Z a–z 0–9 _ -; the roster's 学习中心代码. */
+  code: string;
+  name: string;
+}
+
+/** PATCH /api/admin/units/:id. Answers the UnitNode. */
+export interface UnitRenameRequest {
+  name: string;
 }
 
 /** Counts of one unit in a campaign. required = enrolled − exempt; submitted = needsReview + approved. */
@@ -95,6 +109,7 @@ export interface UncollectedStudent {
   centreId: number;
   centreName: string;
   intakeSemester: string;
+  /** In full for a centre's own admins (PERMISSIONS.studentPhones), masked (138****5678) for others. */
   phone: string | null;
   /** null: never submitted; "rejected": the last submission was rejected. */
   lastStatus: 'rejected' | null;
@@ -152,4 +167,90 @@ export interface RosterImportResponse {
   updated: number;
   rejected: number;
   errors: RosterRowError[];
+}
+
+/** GET /api/admin/campaigns → { items, specs }; POST /api/admin/campaigns; PUT /api/admin/campaigns/:id */
+export interface AdminCampaign {
+  id: string;
+  name: string;
+  /** e.g. 2026-2 (year, term 1 spring / 2 autumn). */
+  semester: string;
+  startsAt: string;
+  endsAt: string;
+  /** Photo spec id (src/photo/specs): size, backgrounds, file size. */
+  specId: string;
+  /** An approved photo from the last N semesters (0–10) exempts a student. */
+  exemptionSemesters: number;
+  support: SupportContact[];
+}
+/** The body of POST and PUT (PUT replaces every field). */
+export type AdminCampaignInput = Omit<AdminCampaign, 'id'>;
+
+export interface PhotoSpecOption {
+  id: string;
+  name: string;
+}
+
+export interface CampaignsResponse {
+  /** Newest window first. */
+  items: AdminCampaign[];
+  /** The photo specs a campaign may use. */
+  specs: PhotoSpecOption[];
+}
+
+/**
+ * GET /api/admin/audit?unitId=&action=&limit=&offset= → { items }, newest first, entries on the
+ * unit's subtree. `action` is one action (review.reject) or a family (review). Entries hold no
+ * personal data: the students concerned are a count; detail holds filters, counts, file names.
+ */
+export interface AuditLogItem {
+  id: number;
+  at: string;
+  adminUsername: string | null;
+  action: string;
+  unitId: number | null;
+  unitName: string | null;
+  studentCount: number;
+  /** Non-personal detail: filters, counts, file names. */
+  detail: Record<string, unknown>;
+}
+export interface AuditLogResponse {
+  items: AuditLogItem[];
+}
+
+/** Admin passwords: at least this long, and not the username. */
+export const PASSWORD_MIN_LENGTH = 10;
+
+/** An admin account as managers see it (never the password hash). */
+export interface AdminAccount {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  unitId: number;
+  unitName: string;
+  active: boolean;
+  createdAt: string;
+}
+
+/** GET /api/admin/admins?unitId=&limit=&offset= → accounts on the unit's subtree, by username. */
+export interface AdminAccountsResponse {
+  items: AdminAccount[];
+  total: number;
+}
+
+/** POST /api/admin/admins. Answers the AdminAccount. */
+export interface AdminCreateRequest {
+  username: string;
+  displayName: string;
+  role: Role;
+  unitId: number;
+  password: string;
+}
+
+/** PATCH /api/admin/admins/:id: disable/enable, reset the password, rename. Answers the AdminAccount. */
+export interface AdminUpdateRequest {
+  active?: boolean;
+  password?: string;
+  displayName?: string;
 }

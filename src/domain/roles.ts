@@ -24,14 +24,54 @@ export const ROLE_LABELS: Record<Role, string> = {
  */
 export const PERMISSIONS = {
   progress: ['hq', 'branch', 'centre'],
+  /**
+   * See students' phone numbers in full: the learning centre is who calls the missing students;
+   * HQ and branches see them masked, so an HQ-wide list of millions is not a phone directory.
+   */
+  studentPhones: ['centre'],
   review: ['hq', 'branch', 'reviewer'],
   exportPhotos: ['hq', 'branch'],
   roster: ['hq', 'branch'],
-  campaigns: ['hq'],
-  audit: ['hq', 'branch'],
+  /** Read the campaigns (window, spec, exemption rule, support contacts). */
+  campaigns: ['hq', 'branch', 'centre'],
+  /** Create and edit campaigns: they apply to every student, so HQ only. */
+  manageCampaigns: ['hq'],
+  /** Read the audit log of the unit scope. */
+  audit: ['hq', 'branch', 'centre'],
+  /** Create and rename units: HQ any, a branch its own centres. */
+  manageUnits: ['hq', 'branch'],
+  /** Create, disable and reset admin accounts: only the roles in MANAGED_ROLES, inside the scope. */
+  manageAdmins: ['hq', 'branch'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
 export function can(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/** The roles whose accounts each role may create, disable and reset (inside its unit scope). */
+export const MANAGED_ROLES: Record<Role, readonly Role[]> = {
+  hq: ['hq', 'branch', 'centre', 'reviewer'],
+  branch: ['centre', 'reviewer'],
+  centre: [],
+  reviewer: [],
+};
+
+/** The unit levels an account of each role may belong to (its scope is that unit's subtree). */
+export const ROLE_UNIT_LEVELS: Record<Role, readonly UnitLevel[]> = {
+  hq: ['hq'],
+  branch: ['branch'],
+  centre: ['centre'],
+  reviewer: ['hq', 'branch'],
+};
+
+/** The level of unit created under a parent of each level (centres have no children). */
+export const CHILD_LEVEL: Record<UnitLevel, UnitLevel | null> = {
+  hq: 'branch',
+  branch: 'centre',
+  centre: null,
+};
+
+export function canManageRole(actor: Role, target: Role): boolean {
+  return MANAGED_ROLES[actor].includes(target);
 }

@@ -19,6 +19,7 @@ import { ERRORS, KaozhaoError } from '../domain/errors.js';
 import type { AppContext } from './context.js';
 import { stackFrames } from './log.js';
 import { adminRoutes } from './routes/admin.routes.js';
+import { adminManageRoutes } from './routes/admin-manage.routes.js';
 import { studentRoutes } from './routes/student.routes.js';
 import { systemRoutes } from './routes/system.routes.js';
 
@@ -133,6 +134,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   await app.register(systemRoutes(ctx));
   await app.register(studentRoutes(ctx), { prefix: '/api' });
   await app.register(adminRoutes(ctx), { prefix: '/api/admin' });
+  await app.register(adminManageRoutes(ctx), { prefix: '/api/admin' });
 
   const webRoot = opts.webRoot ?? process.cwd();
   const studentDist = path.join(webRoot, 'web/student/dist');
@@ -143,6 +145,8 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
       prefix: '/admin/',
       decorateReply: !existsSync(studentDist),
       setHeaders: cacheHashedAssets,
+      // build-web.mjs writes .br/.gz beside each file; sent when the client accepts them.
+      preCompressed: true,
     });
   }
   if (existsSync(studentDist)) {
@@ -151,6 +155,8 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
       prefix: '/',
       wildcard: false,
       setHeaders: cacheHashedAssets,
+      // build-web.mjs writes .br/.gz beside each file; sent when the client accepts them.
+      preCompressed: true,
     });
   }
   app.setNotFoundHandler((req, reply) => {

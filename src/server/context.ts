@@ -16,14 +16,18 @@ import { createRateLimitRepository } from './repositories/rate-limit.repository.
 import { createSessionRepository } from './repositories/session.repository.js';
 import { createDbStorage, createFsStorage, type StorageRepository } from './repositories/storage.repository.js';
 import { createStudentRepository } from './repositories/student.repository.js';
+import { createAdminAccountService } from './services/admin-account.service.js';
 import { createAdminAuthService } from './services/admin-auth.service.js';
+import { createAuditLogService } from './services/audit-log.service.js';
 import { createCampaignService } from './services/campaign.service.js';
+import { createCampaignAdminService } from './services/campaign-admin.service.js';
 import { createExportService } from './services/export.service.js';
 import { createPhotoService } from './services/photo.service.js';
 import { createProgressService } from './services/progress.service.js';
 import { createReviewService } from './services/review.service.js';
 import { createRosterService } from './services/roster.service.js';
 import { createStudentService } from './services/student.service.js';
+import { createUnitAdminService } from './services/unit-admin.service.js';
 
 export interface ContextOptions {
   /** Run photo jobs in this process (the embedded default and worker processes). */
@@ -77,6 +81,11 @@ export async function createContext(config: Config, database: Database, opts: Co
     review: createReviewService({ db, ...repos, auth }),
     exports: createExportService({ ...repos, storage }),
     roster: createRosterService({ db, ...repos, auth, cipher }),
+    // Administration (HQ IT office): campaigns, units, admin accounts, the audit log.
+    campaignAdmin: createCampaignAdminService({ db, ...repos }),
+    unitAdmin: createUnitAdminService({ db, ...repos, auth }),
+    accounts: createAdminAccountService({ db, ...repos, auth }),
+    auditLog: createAuditLogService({ ...repos, auth }),
   };
 
   if (opts.processJobs) {

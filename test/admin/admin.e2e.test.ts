@@ -8,11 +8,10 @@ import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AdminSelf, ReviewItem } from '../../src/domain/admin-api.js';
+import type { AdminAccountsResponse, AdminSelf, CampaignsResponse, ReviewItem } from '../../src/domain/admin-api.js';
 import type { CheckResult } from '../../src/domain/checks.js';
 import { ROLE_LABELS } from '../../src/domain/roles.js';
 import { DEMO_PASSWORD } from '../../src/seed/demo.seed.js';
-import type { AdminCampaign, AuditLogItem } from '../../web/admin/src/pending-api.js';
 import { desktopPage, ensureBuilt, launch, missingPrerequisite, type Server, shoot, startServer } from './harness.js';
 
 const skip = missingPrerequisite();
@@ -269,98 +268,109 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
   );
 
   test(
-    'HQ opens campaigns and the audit log',
+    'HQ creates and edits a campaign, adds a centre and its admin, and finds it all in the audit log',
     async () => {
       const { page, errors } = await desktopPage(browser, server.url);
       await login(page, 'hq');
+
+      // Campaigns: the demo campaign is listed; a new one for next spring is created, then edited.
       await openMenu(page, '采集活动');
-      // Until the server offers /api/admin/campaigns the page shows the current campaign read-only.
-      await page
-        .getByText(/当前采集活动|新建采集活动/)
-        .first()
-        .waitFor();
+      const campaigns = page.getByTestId('campaigns-table');
+      await campaigns.getByText('考试照片采集').first().waitFor();
       await shoot(page, '11-campaigns');
+      await page.getByRole('button', { name: /新建采集活动/ }).click();
+      let dialog = page.getByRole('dialog');
+      await dialog.getByLabel('活动名称').fill('2030年春季考试照片采集');
+      await dialog.getByLabel('学期', { exact: true }).fill('2030-1');
+      await dialog.getByLabel('开始时间').fill('2030-03-01T09:00');
+      await dialog.getByLabel('结束时间').fill('2030-04-30T18:00');
+      await shoot(page, '12-campaign-create');
+      await dialog.getByRole('button', { name: /保\s*存/ }).click();
+      const row = campaigns.locator('tr', { hasText: '2030年春季考试照片采集' });
+      await row.waitFor();
+      await row.getByRole('button', { name: /编\s*辑/ }).click();
+      dialog = page.getByRole('dialog');
+      await dialog.getByLabel('免采学期数').fill('3');
+      await shoot(page, '13-campaign-form');
+      await dialog.getByRole('button', { name: /保\s*存/ }).click();
+      await row.getByText('近 3 个学期').waitFor();
+      const saved = (await (await page.request.get('/api/admin/campaigns')).json()) as CampaignsResponse;
+      expect(saved.items.find((c) => c.name === '2030年春季考试照片采集')).toMatchObject({
+        semester: '2030-1',
+        // The browser runs in Asia/Shanghai: 09:00 there is 01:00 UTC.
+        startsAt: '2030-03-01T01:00:00.000Z',
+        endsAt: '2030-04-30T10:00:00.000Z',
+        specId: 'chsi',
+        exemptionSemesters: 3,
+        support: [{ label: '学习中心' }],
+      });
+
+      // Units: a new centre under the Beijing branch.
+      await openMenu(page, '单位管理');
+      const units = page.getByTestId('units-table');
+      await units
+        .locator('tr', { hasText: '北京分部' })
+        .getByRole('button', { name: /添加学习中心/ })
+        .click();
+      dialog = page.getByRole('dialog', { name: /北京分部/ });
+      await dialog.getByLabel('单位代码').fill('B1C9');
+      await dialog.getByLabel('单位名称').fill('北京西城学习中心');
+      await dialog.getByRole('button', { name: /保\s*存/ }).click();
+      await units.getByText('北京西城学习中心').waitFor();
+      await shoot(page, '14-units');
+
+      // Admin accounts: a centre admin for the new centre.
+      await openMenu(page, '管理员账号');
+      await page.getByTestId('admins-table').getByRole('cell', { name: 'centre1', exact: true }).waitFor();
+      await page.getByRole('button', { name: /新建管理员/ }).click();
+      dialog = page.getByRole('dialog', { name: '新建管理员' });
+      await dialog.getByLabel('用户名').fill('bj-xicheng');
+      await dialog.getByLabel('显示名称').fill('西城中心管理员');
+      await dialog.getByLabel('角色').click();
+      await page.locator('.ant-select-item-option', { hasText: '学习中心管理员' }).click();
+      await dialog.getByLabel('所属单位').click();
+      await page.locator('.ant-select-tree-title', { hasText: '北京西城学习中心' }).click();
+      await dialog.getByLabel('初始密码').fill('Xicheng-2030!');
+      await dialog.getByLabel('确认密码').fill('Xicheng-2030!');
+      await shoot(page, '15-admin-create');
+      await dialog.getByRole('button', { name: /创\s*建/ }).click();
+      await page.getByTestId('admins-table').getByRole('cell', { name: 'bj-xicheng', exact: true }).waitFor();
+      const accounts = (await (await page.request.get('/api/admin/admins')).json()) as AdminAccountsResponse;
+      expect(accounts.items.find((a) => a.username === 'bj-xicheng')).toMatchObject({
+        role: 'centre',
+        unitName: '北京西城学习中心',
+        active: true,
+      });
+
+      // The audit log lists the changes just made, newest first, with who and where.
       await openMenu(page, '审计日志');
-      await page.locator('.ant-table, .ant-alert').first().waitFor();
-      await shoot(page, '12-audit');
+      const audit = page.getByTestId('audit-table');
+      for (const label of ['新建管理员', '新建单位', '修改采集活动', '新建采集活动'])
+        await audit.getByText(label).first().waitFor();
+      const first = await audit.locator('tbody tr.ant-table-row').first().locator('td').allTextContents();
+      expect(first.join(' ')).toContain('新建管理员');
+      expect(first.join(' ')).toContain('北京西城学习中心');
+      await shoot(page, '16-audit');
       expect(unexpected(errors)).toEqual([]);
     },
     FLOW_MS,
   );
 
   test(
-    'campaign editing and the audit log, against the proposed endpoints',
+    'a branch admin reads campaigns, and sees its own subtree in the audit log',
     async () => {
       const { page, errors } = await desktopPage(browser, server.url);
-      // The server does not offer these yet: serve them in the shapes of web/admin/src/pending-api.ts.
-      const campaign: AdminCampaign = {
-        id: '11111111-1111-4111-8111-111111111111',
-        name: '2026年秋季考试照片采集',
-        semester: '2026-2',
-        startsAt: '2026-11-01T00:00:00.000Z',
-        endsAt: '2026-12-31T15:59:00.000Z',
-        exemptionSemesters: 2,
-        support: [{ label: '学习中心', phone: '010-66490000', hours: '工作日 9:00–17:00' }],
-      };
-      const saved: unknown[] = [];
-      await page.route(/\/api\/admin\/campaigns/, async (route) => {
-        const req = route.request();
-        if (req.method() === 'GET') return route.fulfill({ json: { items: [campaign] } });
-        saved.push(req.postDataJSON());
-        return route.fulfill({ json: { ...campaign, ...(req.postDataJSON() as object) } });
-      });
-      const audit: AuditLogItem[] = [
-        {
-          id: 3,
-          at: '2026-11-25T06:00:00Z',
-          adminUsername: 'hq',
-          action: 'export.uncollected',
-          unitName: '北京分部',
-          studentCount: 990,
-          detail: { format: 'xlsx' },
-        },
-        {
-          id: 2,
-          at: '2026-11-25T05:00:00Z',
-          adminUsername: 'reviewer',
-          action: 'review.reject',
-          unitName: '北京海淀学习中心',
-          studentCount: 1,
-          detail: {},
-        },
-        {
-          id: 1,
-          at: '2026-11-25T04:00:00Z',
-          adminUsername: 'hq',
-          action: 'roster.import',
-          unitName: null,
-          studentCount: 2,
-          detail: { file: 'roster.csv', inserted: 2 },
-        },
-      ];
-      await page.route(/\/api\/admin\/audit/, (route) => route.fulfill({ json: { items: audit } }));
-
-      await login(page, 'hq');
+      await login(page, 'branch1');
       await openMenu(page, '采集活动');
-      await page.getByRole('cell', { name: campaign.name }).waitFor();
-      await page.getByRole('button', { name: /编\s*辑/ }).click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByLabel('免采学期数').fill('3');
-      await shoot(page, '13-campaign-form');
-      await dialog.getByRole('button', { name: /保\s*存/ }).click();
-      await expect.poll(() => saved.length).toBe(1);
-      expect(saved[0]).toMatchObject({
-        name: campaign.name,
-        semester: '2026-2',
-        exemptionSemesters: 3,
-        startsAt: campaign.startsAt,
-        endsAt: '2026-12-31T15:59:00.000Z',
-        support: campaign.support,
-      });
-
+      await page.getByTestId('campaigns-table').getByText('2030年春季考试照片采集').waitFor();
+      await expect(page.getByRole('button', { name: /新建采集活动|编\s*辑/ }).count()).resolves.toBe(0);
       await openMenu(page, '审计日志');
-      await page.getByText('导出未采集名单').waitFor();
-      await shoot(page, '14-audit');
+      const audit = page.getByTestId('audit-table');
+      await audit.getByText('新建管理员').first().waitFor();
+      const text = (await audit.textContent()) ?? '';
+      expect(text).not.toContain('新建采集活动');
+      expect(text).not.toContain('广东分部');
+      await shoot(page, '17-branch-audit');
       expect(unexpected(errors)).toEqual([]);
     },
     FLOW_MS,

@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
-import { PERMISSIONS, type Permission } from '../../src/domain/roles.js';
+import { can, PERMISSIONS, type Permission } from '../../src/domain/roles.js';
 import { idNumberCheckChar } from '../../src/server/services/id-number.js';
 import { adminLogin, BACKENDS, multipart, readyPhoto, startServer, studentLogin, type TestServer } from './harness.js';
 
@@ -314,7 +314,17 @@ describe.each(BACKENDS)('admin API on $name', (backend) => {
   });
 
   it('scopes every endpoint: role × endpoint × in/out of scope', async () => {
-    const endpoints: { perm: Permission; url: (u: number) => string }[] = [
+    type Want = [number, string | undefined];
+    const levelOf = (u: number) =>
+      u === unit('HQ') ? 'hq' : u === unit('B1') || u === unit('B2') ? 'branch' : ('centre' as const);
+    const endpoints: {
+      perm: Permission;
+      method?: 'GET' | 'POST' | 'PATCH';
+      url: (u: number) => string;
+      payload?: (u: number) => object;
+      /** The answer in scope (default 200): writes are sent invalid, so the matrix stores nothing. */
+      inScope?: (u: number, user: string) => Want;
+    }[] = [
       { perm: 'progress', url: (u) => `/api/admin/progress?unitId=${u}` },
       { perm: 'progress', url: (u) => `/api/admin/progress/daily?unitId=${u}` },
       { perm: 'progress', url: (u) => `/api/admin/reports/daily?unitId=${u}` },
@@ -322,6 +332,31 @@ describe.each(BACKENDS)('admin API on $name', (backend) => {
       { perm: 'progress', url: (u) => `/api/admin/units/${u}/uncollected?format=xlsx` },
       { perm: 'review', url: (u) => `/api/admin/reviews?unitId=${u}` },
       { perm: 'exportPhotos', url: (u) => `/api/admin/exports/photos?unitId=${u}` },
+      { perm: 'audit', url: (u) => `/api/admin/audit?unitId=${u}` },
+      { perm: 'manageAdmins', url: (u) => `/api/admin/admins?unitId=${u}` },
+      {
+        perm: 'manageUnits',
+        method: 'POST',
+        url: () => '/api/admin/units',
+        payload: (u) => ({ parentId: u, code: 'not a code!', name: '矩阵测试' }),
+        inScope: (u) => [400, levelOf(u) === 'centre' ? 'unit.parent_invalid' : 'unit.code_invalid'],
+      },
+      {
+        perm: 'manageUnits',
+        method: 'PATCH',
+        url: (u) => `/api/admin/units/${u}`,
+        payload: () => ({ name: '   ' }),
+        // A branch renames its centres, not itself.
+        inScope: (u, user) =>
+          user.startsWith('branch') && levelOf(u) === 'branch' ? [403, 'auth.forbidden'] : [400, 'unit.name_required'],
+      },
+      {
+        perm: 'manageAdmins',
+        method: 'POST',
+        url: () => '/api/admin/admins',
+        payload: (u) => ({ username: 'matrix.x', displayName: '矩阵', role: 'centre', unitId: u, password: 'short' }),
+        inScope: (u) => [400, levelOf(u) === 'centre' ? 'admin.password_weak' : 'admin.role_unit_mismatch'],
+      },
     ];
     const scopeOf: Record<string, string[]> = {
       hq: ['HQ', 'B1', 'B2', 'C1', 'C3'],
@@ -332,22 +367,57 @@ describe.each(BACKENDS)('admin API on $name', (backend) => {
       centre1: ['C1'],
       centre3: ['C3'],
     };
+    const before = await rows<{ units: number; admins: number }>(
+      s.database.db,
+      sql`SELECT (SELECT count(*)::int FROM org_units) AS units, (SELECT count(*)::int FROM admins) AS admins`,
+    );
     let checked = 0;
     for (const a of s.demo.admins) {
       for (const e of endpoints) {
         for (const u of ['HQ', 'B1', 'B2', 'C1', 'C3'] as const) {
-          const r = await as(a.username, { method: 'GET', url: e.url(unit(u)) });
+          const r = await as(a.username, {
+            method: e.method ?? 'GET',
+            url: e.url(unit(u)),
+            payload: e.payload?.(unit(u)),
+          });
           const allowed = (PERMISSIONS[e.perm] as readonly string[]).includes(a.role);
           const inScope = scopeOf[a.username]!.includes(u);
-          const want = !allowed ? [403, 'auth.forbidden'] : !inScope ? [403, 'auth.out_of_scope'] : [200, undefined];
-          expect([a.username, e.url(unit(u)), r.statusCode, r.statusCode === 200 ? undefined : r.json().code]).toEqual([
+          const want: Want = !allowed
+            ? [403, 'auth.forbidden']
+            : !inScope
+              ? [403, 'auth.out_of_scope']
+              : (e.inScope?.(unit(u), a.username) ?? [200, undefined]);
+          const label = `${e.method ?? 'GET'} ${e.url(unit(u))}`;
+          expect([a.username, label, r.statusCode, r.statusCode === 200 ? undefined : r.json().code]).toEqual([
             a.username,
-            e.url(unit(u)),
+            label,
             ...want,
           ]);
+          if (r.statusCode !== 200) expect(r.json().message).toMatch(/[\u4e00-\u9fff]/);
           checked++;
         }
       }
+      // Campaigns are not per unit: read by the unit admins, written by HQ (sent invalid: end before start).
+      const list = await as(a.username, { method: 'GET', url: '/api/admin/campaigns' });
+      expect([a.username, list.statusCode]).toEqual([a.username, can(a.role, 'campaigns') ? 200 : 403]);
+      const put = await as(a.username, {
+        method: 'PUT',
+        url: `/api/admin/campaigns/${s.demo.campaignId}`,
+        payload: {
+          name: '矩阵',
+          semester: '2026-2',
+          startsAt: '2026-12-01T00:00:00Z',
+          endsAt: '2026-11-01T00:00:00Z',
+          specId: 'chsi',
+          exemptionSemesters: 2,
+          support: [],
+        },
+      });
+      expect([a.username, put.statusCode, put.json().code]).toEqual(
+        can(a.role, 'manageCampaigns')
+          ? [a.username, 400, 'campaign.window_invalid']
+          : [a.username, 403, 'auth.forbidden'],
+      );
       // Photos by id: visible only when the student is in scope (student 2 is in C3, branch 2).
       const r = await as(a.username, { method: 'GET', url: `/api/admin/photos/${photo[2]}/files/blue.jpg` });
       expect([a.username, r.statusCode]).toEqual([
@@ -355,7 +425,12 @@ describe.each(BACKENDS)('admin API on $name', (backend) => {
         ['hq', 'reviewer', 'branch2', 'centre3'].includes(a.username) ? 200 : 404,
       ]);
     }
-    expect(checked).toBe(7 * 7 * 5);
+    expect(checked).toBe(7 * endpoints.length * 5);
+    const after = await rows<{ units: number; admins: number }>(
+      s.database.db,
+      sql`SELECT (SELECT count(*)::int FROM org_units) AS units, (SELECT count(*)::int FROM admins) AS admins`,
+    );
+    expect(after).toEqual(before);
     const missing = await as('hq', { method: 'GET', url: '/api/admin/progress?unitId=99999' });
     expect(missing.json().code).toBe('unit.not_found');
   });

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { AdminLoginRequest, ReviewDecisionRequest, UnitsResponse } from '../../domain/admin-api.js';
+import type { AdminLoginRequest, ReviewDecisionRequest } from '../../domain/admin-api.js';
 import { KaozhaoError } from '../../domain/errors.js';
 import type { Permission } from '../../domain/roles.js';
 import type { AppContext } from '../context.js';
@@ -76,21 +76,6 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
       });
 
       priv.get('/me', { schema: { tags, security, response: errors(401) } }, async (req) => auth.self(req.admin!));
-
-      priv.get('/units', { schema: { tags, security } }, async (req): Promise<UnitsResponse> => {
-        const p = req.admin!;
-        const all = await ctx.repos.units.all();
-        const items = all.filter((u) =>
-          p.unit.level === 'hq'
-            ? true
-            : p.unit.level === 'branch'
-              ? u.id === p.unit.id || u.parentId === p.unit.id
-              : u.id === p.unit.id,
-        );
-        return {
-          items: items.map((u) => ({ id: u.id, code: u.code, name: u.name, level: u.level, parentId: u.parentId })),
-        };
-      });
 
       priv.get<{ Querystring: { unitId?: number; campaignId?: string } }>(
         '/progress',
@@ -173,7 +158,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           const { p, unit } = await scoped(req, 'progress', req.params.unitId);
           const cid = await campaignId(req.query.campaignId);
           if (req.query.format !== 'xlsx') {
-            return exports.uncollectedPage(cid, unit, req.query.after ?? 0, req.query.limit ?? 100);
+            return exports.uncollectedPage(p, cid, unit, req.query.after ?? 0, req.query.limit ?? 100);
           }
           const out = new PassThrough();
           exports.uncollectedXlsx(p, cid, unit, out).catch((e: unknown) => {

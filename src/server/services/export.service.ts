@@ -4,12 +4,14 @@ import type { PassThrough, Readable } from 'node:stream';
 import { ZipArchive } from 'archiver';
 import ExcelJS from 'exceljs';
 import type { DailyReportResponse, UncollectedStudent } from '../../domain/admin-api.js';
+import { can } from '../../domain/roles.js';
 import type { AuditRepository } from '../repositories/audit.repository.js';
 import type { OrgRepository, OrgUnit } from '../repositories/org.repository.js';
 import type { PhotoRepository } from '../repositories/photo.repository.js';
 import type { StorageRepository } from '../repositories/storage.repository.js';
 import type { StudentRepository, UncollectedRow } from '../repositories/student.repository.js';
 import { type AdminPrincipal, scopeOf } from './admin-auth.service.js';
+import { maskPhone } from './id-number.js';
 
 const PAGE = 5000;
 const SHEET_ROWS = 1_000_000;
@@ -23,14 +25,14 @@ export function createExportService(deps: {
 }) {
   const { students, photos, units, storage, audit } = deps;
 
-  const toDto = (r: UncollectedRow, names: Map<number, string>): UncollectedStudent => ({
+  const toDto = (p: AdminPrincipal, r: UncollectedRow, names: Map<number, string>): UncollectedStudent => ({
     studentNumber: r.studentNumber,
     name: r.name,
     idNumberMasked: r.idNumberMasked,
     centreId: r.centreId,
     centreName: names.get(r.centreId) ?? '',
     intakeSemester: r.intakeSemester,
-    phone: r.phone,
+    phone: r.phone && !can(p.admin.role, 'studentPhones') ? maskPhone(r.phone) : r.phone,
     lastStatus: r.status === 'rejected' ? 'rejected' : null,
   });
 
@@ -40,6 +42,7 @@ export function createExportService(deps: {
 
   return {
     async uncollectedPage(
+      p: AdminPrincipal,
       campaignId: string,
       unit: OrgUnit,
       after: number,
@@ -48,7 +51,7 @@ export function createExportService(deps: {
       const rows = await students.uncollectedPage(campaignId, scopeOf(unit), after, limit);
       const names = await centreNames();
       return {
-        items: rows.map((r) => toDto(r, names)),
+        items: rows.map((r) => toDto(p, r, names)),
         next: rows.length === limit ? rows[rows.length - 1]!.id : null,
       };
     },
@@ -83,7 +86,7 @@ export function createExportService(deps: {
             inSheet = 0;
           }
           inSheet++;
-          const d = toDto(r, names);
+          const d = toDto(p, r, names);
           ws.addRow({ ...d, phone: d.phone ?? '', state: d.lastStatus === 'rejected' ? '被退回' : '未提交' }).commit();
         }
         count += rows.length;

@@ -31,6 +31,13 @@ export function maskIdNumber(id: string): string {
   return `${id.slice(0, 4)}${'*'.repeat(Math.max(0, id.length - 8))}${id.slice(-4)}`;
 }
 
+/** 138****5678: the operator prefix and the last four kept. */
+export function maskPhone(phone: string): string {
+  const p = phone.trim();
+  if (p.length <= 7) return '*'.repeat(p.length);
+  return `${p.slice(0, 3)}${'*'.repeat(p.length - 7)}${p.slice(-4)}`;
+}
+
 /** 张*三, 李*, 欧阳**锋: first and last character kept. */
 export function maskName(name: string): string {
   const chars = [...name.trim()];

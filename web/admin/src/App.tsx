@@ -34,6 +34,11 @@ export function App() {
       );
   }, [enter]);
 
+  const reloadUnits = useCallback(async () => {
+    const { items } = await api.units();
+    setState((s) => (s.kind === 'signed-in' ? { ...s, units: items } : s));
+  }, []);
+
   const logout = useCallback(() => {
     api.logout().finally(() => setState({ kind: 'signed-out' }));
   }, []);
@@ -46,6 +51,6 @@ export function App() {
     case 'error':
       return <Result status="error" title="无法连接服务" subTitle={state.message} />;
     case 'signed-in':
-      return <ConsoleLayout me={state.me} units={state.units} onLogout={logout} />;
+      return <ConsoleLayout me={state.me} units={state.units} onLogout={logout} reloadUnits={reloadUnits} />;
   }
 }

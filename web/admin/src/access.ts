@@ -2,7 +2,17 @@
 // (src/domain/roles.ts): the console only hides what would be refused anyway.
 import { can, type Permission, type Role } from '../../../src/domain/roles.js';
 
-export const PAGES = ['progress', 'uncollected', 'review', 'daily', 'roster', 'campaigns', 'audit'] as const;
+export const PAGES = [
+  'progress',
+  'uncollected',
+  'review',
+  'daily',
+  'roster',
+  'campaigns',
+  'units',
+  'admins',
+  'audit',
+] as const;
 export type PageKey = (typeof PAGES)[number];
 
 export const PAGE_TITLES: Record<PageKey, string> = {
@@ -12,6 +22,8 @@ export const PAGE_TITLES: Record<PageKey, string> = {
   daily: '日报',
   roster: '花名册导入',
   campaigns: '采集活动',
+  units: '单位管理',
+  admins: '管理员账号',
   audit: '审计日志',
 };
 
@@ -22,6 +34,8 @@ const PAGE_PERMISSION: Record<PageKey, Permission> = {
   daily: 'progress',
   roster: 'roster',
   campaigns: 'campaigns',
+  units: 'manageUnits',
+  admins: 'manageAdmins',
   audit: 'audit',
 };
 

@@ -1,7 +1,15 @@
 // The admin API client. Shapes come from src/domain/admin-api.ts; errors carry the server's zh-CN text.
 import type {
+  AdminAccount,
+  AdminAccountsResponse,
+  AdminCampaign,
+  AdminCampaignInput,
+  AdminCreateRequest,
   AdminLoginRequest,
   AdminSelf,
+  AdminUpdateRequest,
+  AuditLogResponse,
+  CampaignsResponse,
   DailyReportResponse,
   DailySeriesResponse,
   ProgressResponse,
@@ -10,6 +18,8 @@ import type {
   ReviewQueueResponse,
   RosterImportResponse,
   UncollectedResponse,
+  UnitCreateRequest,
+  UnitNode,
   UnitsResponse,
 } from '../../../src/domain/admin-api.js';
 import type { ApiError, CampaignResponse } from '../../../src/domain/api.js';
@@ -119,6 +129,17 @@ export const api = {
   photosZip: (unitId?: number) => download('/exports/photos', { unitId }),
   /** The current campaign as students see it (public student API). */
   currentCampaign: () => send<CampaignResponse>('GET', '/api/campaign', undefined, { accept: 'application/json' }),
+  campaigns: () => getJson<CampaignsResponse>('/campaigns'),
+  createCampaign: (input: AdminCampaignInput) => sendJson<AdminCampaign>('POST', '/campaigns', input),
+  updateCampaign: (id: string, input: AdminCampaignInput) => sendJson<AdminCampaign>('PUT', `/campaigns/${id}`, input),
+  createUnit: (req: UnitCreateRequest) => sendJson<UnitNode>('POST', '/units', req),
+  renameUnit: (id: number, name: string) => sendJson<UnitNode>('PATCH', `/units/${id}`, { name }),
+  admins: (unitId: number | undefined, limit: number, offset: number) =>
+    getJson<AdminAccountsResponse>('/admins', { unitId, limit, offset }),
+  createAdmin: (req: AdminCreateRequest) => sendJson<AdminAccount>('POST', '/admins', req),
+  updateAdmin: (id: number, req: AdminUpdateRequest) => sendJson<AdminAccount>('PATCH', `/admins/${id}`, req),
+  audit: (q: { unitId?: number; action?: string; limit: number; offset: number }) =>
+    getJson<AuditLogResponse>('/audit', q),
   roster: (file: File, acceptGoodRows: boolean) => {
     const form = new FormData();
     form.append('file', file);

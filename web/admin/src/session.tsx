@@ -8,6 +8,8 @@ export interface Session {
   /** The unit chosen in the unit tree; the admin's own unit by default. */
   unitId: number;
   setUnitId: (id: number) => void;
+  /** Re-reads the unit tree after a unit was added or renamed. */
+  reloadUnits: () => Promise<void>;
 }
 
 export const SessionContext = createContext<Session | null>(null);

@@ -1,7 +1,7 @@
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import { Button, Col, Form, Input, InputNumber, Modal, Row, Space } from 'antd';
+import { Button, Col, Form, Input, InputNumber, Modal, Row, Select, Space } from 'antd';
 import { useEffect, useState } from 'react';
-import type { AdminCampaign, AdminCampaignInput } from '../pending-api.js';
+import type { AdminCampaign, AdminCampaignInput, PhotoSpecOption } from '../../../../src/domain/admin-api.js';
 
 /** <input type="datetime-local"> speaks local wall time without a zone; the API speaks ISO 8601. */
 function toLocalInput(iso: string): string {
@@ -19,6 +19,7 @@ const EMPTY: FormValues = {
   semester: '',
   startsAt: '',
   endsAt: '',
+  specId: 'chsi',
   exemptionSemesters: 2,
   support: [{ label: '学习中心' }],
 };
@@ -26,12 +27,14 @@ const EMPTY: FormValues = {
 export function CampaignForm({
   open,
   campaign,
+  specs,
   onCancel,
   onSave,
 }: {
   open: boolean;
   /** Edit this one; undefined creates a new campaign. */
   campaign: AdminCampaign | undefined;
+  specs: PhotoSpecOption[];
   onCancel: () => void;
   onSave: (input: AdminCampaignInput) => Promise<void>;
 }) {
@@ -51,10 +54,14 @@ export function CampaignForm({
     const v = await form.validateFields();
     setBusy(true);
     try {
+      // Exactly the input fields: the server refuses unknown ones.
       await onSave({
-        ...v,
+        name: v.name,
+        semester: v.semester.trim(),
         startsAt: new Date(v.startsAt).toISOString(),
         endsAt: new Date(v.endsAt).toISOString(),
+        specId: v.specId,
+        exemptionSemesters: v.exemptionSemesters,
         // Empty contact fields would show as blank lines to students.
         support: (v.support ?? []).map((s) =>
           Object.fromEntries(Object.entries(s).filter(([, x]) => typeof x === 'string' && x.trim() !== '')),
@@ -117,7 +124,12 @@ export function CampaignForm({
               <Input type="datetime-local" />
             </Form.Item>
           </Col>
-          <Col span={8}>
+          <Col span={14}>
+            <Form.Item name="specId" label="照片规格" rules={[{ required: true, message: '请选择照片规格' }]}>
+              <Select options={specs.map((s) => ({ value: s.id, label: s.name }))} />
+            </Form.Item>
+          </Col>
+          <Col span={10}>
             <Form.Item
               name="exemptionSemesters"
               label="免采学期数"

@@ -1,9 +1,11 @@
 import {
-  AuditOutlined,
+  ApartmentOutlined,
   CalendarOutlined,
   FileSearchOutlined,
   LogoutOutlined,
   PieChartOutlined,
+  ProjectOutlined,
+  SafetyCertificateOutlined,
   TeamOutlined,
   UploadOutlined,
   UserOutlined,
@@ -22,8 +24,10 @@ const ICONS: Record<PageKey, ReactNode> = {
   review: <FileSearchOutlined />,
   daily: <CalendarOutlined />,
   roster: <UploadOutlined />,
-  campaigns: <TeamOutlined />,
-  audit: <AuditOutlined />,
+  campaigns: <ProjectOutlined />,
+  units: <ApartmentOutlined />,
+  admins: <TeamOutlined />,
+  audit: <SafetyCertificateOutlined />,
 };
 
 // Pages load on first visit: a reviewer never downloads the charts of the progress page.
@@ -34,6 +38,8 @@ const PAGE_COMPONENTS: Record<PageKey, ComponentType> = {
   daily: lazy(() => import('../pages/DailyReport.js').then((m) => ({ default: m.DailyReportPage }))),
   roster: lazy(() => import('../pages/Roster.js').then((m) => ({ default: m.RosterPage }))),
   campaigns: lazy(() => import('../pages/Campaigns.js').then((m) => ({ default: m.CampaignsPage }))),
+  units: lazy(() => import('../pages/Units.js').then((m) => ({ default: m.UnitsPage }))),
+  admins: lazy(() => import('../pages/Admins.js').then((m) => ({ default: m.AdminsPage }))),
   audit: lazy(() => import('../pages/Audit.js').then((m) => ({ default: m.AuditPage }))),
 };
 
@@ -43,7 +49,17 @@ function pageFromHash(allowed: PageKey[]): PageKey {
   return allowed.includes(key) ? key : allowed[0]!;
 }
 
-export function ConsoleLayout({ me, units, onLogout }: { me: AdminSelf; units: UnitNode[]; onLogout: () => void }) {
+export function ConsoleLayout({
+  me,
+  units,
+  onLogout,
+  reloadUnits,
+}: {
+  me: AdminSelf;
+  units: UnitNode[];
+  onLogout: () => void;
+  reloadUnits: () => Promise<void>;
+}) {
   const pages = useMemo(() => pagesFor(me.role), [me.role]);
   const [page, setPage] = useState<PageKey>(() => pageFromHash(pages));
   const [unitId, setUnitId] = useState(me.unit.id);
@@ -58,7 +74,10 @@ export function ConsoleLayout({ me, units, onLogout }: { me: AdminSelf; units: U
     document.title = `${PAGE_TITLES[page]} · 考照照片管理`;
   }, [page]);
 
-  const session: Session = useMemo(() => ({ me, units, unitId, setUnitId }), [me, units, unitId]);
+  const session: Session = useMemo(
+    () => ({ me, units, unitId, setUnitId, reloadUnits }),
+    [me, units, unitId, reloadUnits],
+  );
   const Page = PAGE_COMPONENTS[page];
 
   return (

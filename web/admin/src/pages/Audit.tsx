@@ -1,12 +1,13 @@
 import { ReloadOutlined } from '@ant-design/icons';
-import { Button, Flex, Space, Table, type TableColumnsType, Tag } from 'antd';
+import { Button, Flex, Select, Space, Table, type TableColumnsType, Tag } from 'antd';
 import { useState } from 'react';
-import { getJson } from '../api.js';
+import type { AuditLogItem } from '../../../../src/domain/admin-api.js';
+import { ROLE_LABELS, type Role, UNIT_LEVEL_LABELS, type UnitLevel } from '../../../../src/domain/roles.js';
+import { api } from '../api.js';
 import { Failure } from '../components/Failure.js';
 import { UnitPicker } from '../components/UnitPicker.js';
 import { dateTime } from '../format.js';
 import { useLoad } from '../hooks.js';
-import type { AuditLogItem, AuditLogResponse } from '../pending-api.js';
 import { useSession } from '../session.js';
 
 const PAGE = 50;
@@ -18,19 +19,75 @@ const ACTION_LABELS: Record<string, { label: string; color: string }> = {
   'review.approve': { label: '审核通过', color: 'green' },
   'review.reject': { label: '审核退回', color: 'volcano' },
   'roster.import': { label: '导入花名册', color: 'blue' },
+  'campaign.create': { label: '新建采集活动', color: 'purple' },
+  'campaign.update': { label: '修改采集活动', color: 'purple' },
+  'unit.create': { label: '新建单位', color: 'cyan' },
+  'unit.rename': { label: '单位改名', color: 'cyan' },
+  'admin.create': { label: '新建管理员', color: 'geekblue' },
+  'admin.disable': { label: '停用管理员', color: 'magenta' },
+  'admin.enable': { label: '启用管理员', color: 'geekblue' },
+  'admin.password_reset': { label: '重置密码', color: 'gold' },
+  'admin.rename': { label: '修改管理员名称', color: 'geekblue' },
 };
 
+/** Filter choices: a family (all its actions) or one action. */
+const ACTION_FILTERS = [
+  { value: 'export', label: '全部导出' },
+  { value: 'review', label: '全部审核' },
+  { value: 'roster', label: '花名册导入' },
+  { value: 'campaign', label: '采集活动变更' },
+  { value: 'unit', label: '单位变更' },
+  { value: 'admin', label: '管理员账号变更' },
+  ...Object.entries(ACTION_LABELS).map(([value, { label }]) => ({ value, label })),
+];
+
+/** Detail keys in Chinese; the values are non-personal (filters, counts, file names, settings). */
+const DETAIL_LABELS: Record<string, string> = {
+  filename: '文件',
+  total: '总行数',
+  inserted: '新增',
+  updated: '更新',
+  rejected: '错误行',
+  format: '格式',
+  campaignId: '活动',
+  photoId: '照片',
+  name: '名称',
+  semester: '学期',
+  startsAt: '开始',
+  endsAt: '结束',
+  specId: '规格',
+  exemptionSemesters: '免采学期数',
+  changed: '变更项',
+  code: '代码',
+  level: '级别',
+  parentId: '上级单位',
+  from: '原名称',
+  to: '新名称',
+  username: '账号',
+  role: '角色',
+  targetAdminId: '账号编号',
+};
+
+function detailValue(k: string, v: unknown): string {
+  if (k === 'role' && typeof v === 'string') return ROLE_LABELS[v as Role] ?? v;
+  if (k === 'level' && typeof v === 'string') return UNIT_LEVEL_LABELS[v as UnitLevel] ?? v;
+  if ((k === 'startsAt' || k === 'endsAt') && typeof v === 'string') return dateTime(v);
+  if (Array.isArray(v)) return v.join('、');
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
 const columns: TableColumnsType<AuditLogItem> = [
-  { key: 'at', title: '时间', dataIndex: 'at', width: 180, render: (at: string) => dateTime(at) },
-  { key: 'admin', title: '操作人', dataIndex: 'adminUsername', render: (u: string | null) => u ?? '系统' },
+  { key: 'at', title: '时间', dataIndex: 'at', width: 170, render: (at: string) => dateTime(at) },
+  { key: 'admin', title: '操作人', dataIndex: 'adminUsername', width: 120, render: (u: string | null) => u ?? '系统' },
   {
     key: 'action',
     title: '操作',
     dataIndex: 'action',
+    width: 140,
     render: (a: string) => <Tag color={ACTION_LABELS[a]?.color}>{ACTION_LABELS[a]?.label ?? a}</Tag>,
   },
-  { key: 'unit', title: '单位', dataIndex: 'unitName', render: (u: string | null) => u ?? '—' },
-  { key: 'count', title: '涉及学生数', dataIndex: 'studentCount', align: 'right' },
+  { key: 'unit', title: '单位', dataIndex: 'unitName', width: 180, render: (u: string | null) => u ?? '—' },
+  { key: 'count', title: '涉及学生数', dataIndex: 'studentCount', width: 100, align: 'right' },
   {
     key: 'detail',
     title: '详情',
@@ -38,30 +95,46 @@ const columns: TableColumnsType<AuditLogItem> = [
     ellipsis: true,
     render: (d: Record<string, unknown>) =>
       Object.entries(d)
-        .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .filter(([k]) => k !== 'at')
+        .map(([k, v]) => `${DETAIL_LABELS[k] ?? k}：${detailValue(k, v)}`)
         .join('；'),
   },
 ];
 
-/** Who exported, reviewed or imported what: personal data leaves the system only through these. */
+/** Who exported, reviewed, imported or changed what: personal data leaves the system only through these. */
 export function AuditPage() {
   const { unitId } = useSession();
-  const [page, setPage] = useState(1);
+  const [action, setAction] = useState<string>();
+  // Another unit or filter starts again at page 1.
+  const filter = `${unitId}|${action ?? ''}`;
+  const [paging, setPaging] = useState({ filter, page: 1 });
+  const page = paging.filter === filter ? paging.page : 1;
+  const setPage = (p: number) => setPaging({ filter, page: p });
   const log = useLoad(
-    () => getJson<AuditLogResponse>('/audit', { unitId, limit: PAGE, offset: (page - 1) * PAGE }),
-    [unitId, page],
+    () => api.audit({ unitId, action, limit: PAGE, offset: (page - 1) * PAGE }),
+    [unitId, action, page],
   );
   const items = log.data?.items ?? [];
   return (
     <Flex vertical gap={16}>
       <Space wrap>
         <UnitPicker />
+        <Select
+          data-testid="audit-action"
+          allowClear
+          placeholder="全部操作"
+          style={{ width: 200 }}
+          value={action}
+          options={ACTION_FILTERS}
+          onChange={(v?: string) => setAction(v)}
+        />
         <Button icon={<ReloadOutlined />} onClick={log.reload}>
           刷新
         </Button>
       </Space>
       {log.error && <Failure error={log.error} onRetry={log.reload} />}
       <Table<AuditLogItem>
+        data-testid="audit-table"
         rowKey="id"
         size="small"
         loading={log.loading}
