@@ -267,7 +267,11 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   report.push(...(await timed(timings, 'checks', () => runComplianceChecks(ctx))));
   // Without margin no photo is made, but the student still gets every other piece of advice, so
   // the retake fixes everything at once.
+  const clutter = await timed(timings, 'checks', () =>
+    making.backgroundClutter(warped.image, alpha, warped.inside, spec.width, spec.height),
+  );
   if (marginCheck.status === 'fail') {
+    if (clutter >= MAKING.sourceClutter) report.push(making.background(null, clutter));
     return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount: 1 });
   }
 
@@ -288,7 +292,7 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
     const sc = making.fileSize(enc.jpeg.byteLength, spec, enc.withinBounds);
     if (!sizeCheck || (sizeCheck.status === 'pass' && sc.status !== 'pass')) sizeCheck = sc;
   }
-  report.push(making.background(worstDeltaE));
+  report.push(making.background(worstDeltaE, clutter));
   if (sizeCheck) report.push(sizeCheck);
   const cutout = await timed(timings, 'encode', () => encodePng(rgba(fg, alpha), spec.width, spec.height));
   return finish({ made: true, photos, cutout, face: faceOut, faceCount: 1 });

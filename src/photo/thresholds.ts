@@ -31,6 +31,14 @@ export const MAKING = {
   backgroundDeltaE: 2,
   /** Pixels within this distance (px) of any foreground (even faint) are the hair edge. */
   hairEdgeBand: 8,
+  /**
+   * Source-background clutter (checks/making.ts backgroundClutter, mean |dx|+|dy| luma) from which
+   * background.uniform warns that the cut-out needs a look. Plain walls read 0–5; on the shared set
+   * the foliage and outdoor backgrounds read 12.8–15.7, a map on a plain wall 6.0 and a blurred
+   * event hall 6.2 (these two pass), negatives not labelled busy ≤ 7.4 except a coarse stucco wall
+   * behind a tight crop (17.4, warns). Warn only: the output background is replaced either way.
+   */
+  sourceClutter: 10,
 };
 
 export const MATTING = {
@@ -102,6 +110,10 @@ export const COMPLIANCE = {
     /** MoveNet wrist/elbow score inside the face box: ≤ 0.26 everywhere on the set (hands on
      *  faces were not detected), so this only fires on a confident hand. */
     hand: { warn: 0.45, fail: 0.7 },
+    /** Fraction of the face box outside the source photo (the photo's edge cuts the face):
+     *  negatives 0, tightly cropped faces up to 0.05 (a chin or cheek edge), the face cut by the
+     *  left edge 0.21. Warn from 0.1; fail from 0.3, where a third of the face is missing. */
+    faceOutside: { warn: 0.1, fail: 0.3 },
   },
   makeup: {
     /** Lip chroma minus cheek chroma: negatives ≤ 36 (a lipstick portrait); warn only. */

@@ -15,6 +15,7 @@ import {
   clothingMeasures,
   eyeMeasures,
   eyeRegionMeasures,
+  frameMeasures,
   headMeasures,
   imageMeasures,
   lightMeasures,
@@ -59,7 +60,8 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   out.push(timed('mouth', () => mouthCheck(mouth)));
   out.push(timed('mouth', () => expressionCheck(ctx.sourceFace, mouth)));
   const skin = timed('face', () => skinMeasures(ctx, pl, face));
-  out.push(timed('face', () => occlusionCheck(skin, mouth.gap)));
+  const frame = timed('face', () => frameMeasures(ctx, face));
+  out.push(timed('face', () => occlusionCheck(skin, mouth.gap, frame)));
   out.push(timed('face', () => makeupCheck(skin)));
   const eyeRegion = timed('glasses', () => eyeRegionMeasures(pl, face, skin.skin, skin.skin));
   out.push(timed('glasses', () => tintedCheck(eyeRegion, skin.skin.L)));

@@ -2,14 +2,24 @@
 import type { CheckResult } from '../../domain/checks.js';
 import { COMPLIANCE } from '../thresholds.js';
 import { graded } from './grade.js';
-import type { SkinMeasures } from './measures.js';
+import type { FrameMeasures, SkinMeasures } from './measures.js';
 import { check } from './result.js';
 
 const T = COMPLIANCE.occlusion;
 
-export function occlusionCheck(s: SkinMeasures, mouthGap: number): CheckResult {
-  const t = `cheeks darker than the nose bridge < ${T.darkCover.warn} L* pass, < ${T.darkCover.fail} warn; white over closed lips < ${T.whiteCover.warn}; hand keypoint < ${T.hand.warn}`;
+export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasures): CheckResult {
+  const t = `cheeks darker than the nose bridge < ${T.darkCover.warn} L* pass, < ${T.darkCover.fail} warn; white over closed lips < ${T.whiteCover.warn}; hand keypoint < ${T.hand.warn}; face outside the photo < ${T.faceOutside.warn} pass, < ${T.faceOutside.fail} warn`;
   const dark = s.bridgeL - s.skin.L;
+  // The photo's own edge cuts the face: the crop fills the missing part with background.
+  if (fr.faceOutside >= T.faceOutside.warn)
+    return check(
+      'face.occlusion',
+      fr.faceOutside >= T.faceOutside.fail ? 'fail' : 'warn',
+      fr.faceOutside,
+      t,
+      '脸部被照片边缘截断，请让整张脸和双肩位于画面中央后重拍',
+      'The photo edge cuts off part of the face: centre your face and shoulders in the frame',
+    );
   const white = mouthGap < T.whiteCoverMaxGap ? s.mouthWhite : 0;
   const maskFail = dark >= T.darkCover.fail || white >= T.whiteCover.fail;
   const maskWarn = dark >= T.darkCover.warn || white >= T.whiteCover.warn;

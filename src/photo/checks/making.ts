@@ -3,7 +3,7 @@
 import type { CheckResult } from '../../domain/checks.js';
 import { outside } from '../layout.js';
 import { MAKING } from '../thresholds.js';
-import type { PhotoSpec } from '../types.js';
+import type { PhotoSpec, RawImage } from '../types.js';
 import { check } from './result.js';
 
 export function faceCount(n: number): CheckResult {
@@ -144,10 +144,54 @@ export function geometry(spec: PhotoSpec, m: GeometryMeasure): CheckResult {
   );
 }
 
-export function background(deltaE: number): CheckResult {
+/**
+ * Clutter of the source's own background (before it is replaced): mean luma gradient
+ * (|dx| + |dy|, 0..510) over background pixels of the crop (matte ≤ 16 in a 5×5 neighbourhood,
+ * inside the source), every second pixel. A busy background makes the cut-out edge unreliable
+ * (hair, shoulders); the output background is flat either way. NaN with too little background.
+ */
+export function backgroundClutter(
+  img: RawImage,
+  alpha: Uint8Array,
+  inside: Uint8Array,
+  width: number,
+  height: number,
+): number {
+  const d = img.data;
+  const c = img.channels;
+  const luma = (i: number) => 0.299 * d[i * c]! + 0.587 * d[i * c + 1]! + 0.114 * d[i * c + 2]!;
+  let g = 0;
+  let n = 0;
+  for (let y = 2; y < height - 2; y += 2)
+    for (let x = 2; x < width - 2; x += 2) {
+      const i = y * width + x;
+      if (alpha[i]! > 16 || alpha[i - 2]! > 16 || alpha[i + 2]! > 16) continue;
+      if (alpha[i - 2 * width]! > 16 || alpha[i + 2 * width]! > 16) continue;
+      if (inside[i - 2 * width - 2] === 0 || inside[i + 2 * width + 2] === 0) continue;
+      if (inside[i - 2 * width + 2] === 0 || inside[i + 2 * width - 2] === 0) continue;
+      g += Math.abs(luma(i + 1) - luma(i - 1)) + Math.abs(luma(i + width) - luma(i - width));
+      n++;
+    }
+  return n >= 500 ? g / n : Number.NaN;
+}
+
+/** Flat output background; a busy source background warns (value = its clutter). `deltaE` null:
+ *  no photo was made (the busy-source advice still goes with the retake advice). */
+export function background(deltaE: number | null, clutter = Number.NaN): CheckResult {
   const limit = MAKING.backgroundDeltaE;
-  const t = `ΔE2000 (p99) ≤ ${limit}`;
-  if (deltaE <= limit) return check('background.uniform', 'pass', deltaE, t, '背景为纯色', 'Flat background', 'ΔE');
+  const busy = MAKING.sourceClutter;
+  const t = `ΔE2000 (p99) ≤ ${limit}; source background clutter < ${busy}`;
+  if ((deltaE === null || deltaE <= limit) && clutter >= busy)
+    return check(
+      'background.uniform',
+      'warn',
+      clutter,
+      t,
+      '原照片背景杂乱，抠图边缘可能不干净，将由人工审核；下次请在纯色墙面（白墙最佳）前拍摄',
+      'The original background is busy: the cut-out edge may be unclean, a reviewer will check; a plain wall is best',
+    );
+  if (deltaE === null || deltaE <= limit)
+    return check('background.uniform', 'pass', deltaE, t, '背景为纯色', 'Flat background', 'ΔE');
   return check(
     'background.uniform',
     'warn',

@@ -2,6 +2,7 @@
 // advice) lives in the topic modules; keeping the numbers apart lets the eval and the tests see
 // exactly what each check saw.
 import { deltaE2000, type Lab, rgbToLab } from '../color.js';
+import { apply, invert } from '../geometry.js';
 import type { CheckContext, Point } from '../types.js';
 import {
   type Box,
@@ -215,6 +216,32 @@ export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasur
     lipChroma: chroma(lipLab) - chroma(skin),
     handNearFace: hand,
   };
+}
+
+export interface FrameMeasures {
+  /** Fraction of the face box (cheek to cheek, brows' top to chin) that lies outside the source
+   *  photo: the face is cut by the photo's edge and the crop fills that part with background. */
+  faceOutside: number;
+}
+
+export function frameMeasures(ctx: CheckContext, f: Face): FrameMeasures {
+  const u = f.ipd;
+  const toSource = invert(ctx.toCrop);
+  const { width, height } = ctx.source;
+  const x0 = Math.min(f.cheekR.x, f.cheekL.x) - 0.05 * f.faceWidth;
+  const x1 = Math.max(f.cheekR.x, f.cheekL.x) + 0.05 * f.faceWidth;
+  const y0 = f.eyesMid.y - 0.9 * u;
+  const y1 = f.chin.y;
+  const step = Math.max(2, (x1 - x0) / 40);
+  let out = 0;
+  let n = 0;
+  for (let y = y0; y < y1; y += step)
+    for (let x = x0; x < x1; x += step) {
+      const p = apply(toSource, { x, y });
+      n++;
+      if (p.x < 0 || p.y < 0 || p.x >= width || p.y >= height) out++;
+    }
+  return { faceOutside: n ? out / n : 0 };
 }
 
 export interface EyeRegionMeasures {
