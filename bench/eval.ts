@@ -3,8 +3,9 @@
 // Runs makeIdPhoto on every photo of MANIFEST.tsv (2 worker processes; results cached per file
 // sha256 and engine-code hash in the temp dir, so re-runs after a threshold change of the report
 // only rerun what changed), then prints per check a confusion table against the labels, per-check
-// cost, and 1:1 verification on pairs/*.tsv with the engine's embedding. The last line is
-// machine-readable: flagged=… false_fail=… tar_far1=… tar_far01=…
+// cost, and 1:1 verification on pairs/*.tsv with describeFace (src/photo/verify.ts: the exam-entry
+// description, which also takes photos makeIdPhoto refuses; cached per file and verification-code
+// hash). The last line is machine-readable: flagged=… false_fail=… tar_far1=… tar_far01=…
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { CheckId, CheckResult } from '../src/domain/checks.js';
 import { complianceCosts, resetComplianceCosts } from '../src/photo/checks/compliance.js';
 import { cosineSimilarity } from '../src/photo/verify.js';
+import { readPairs } from './verify-eval.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** EVAL_ONLY=<regex>: evaluate only matching files (e.g. '^(defects|portraits)/' skips verification). */
@@ -126,9 +128,53 @@ function cachePath(cacheDir: string, row: Row): string {
   return path.join(cacheDir, `${sha}.json`);
 }
 
-async function worker(dir: string, cacheDir: string, shard: number, of: number): Promise<void> {
+/**
+ * Hash of the code describeFace runs (verify.ts without its threshold line, face/*, thresholds,
+ * types): its results are valid only for the same code, and compliance-check edits keep them.
+ */
+function verifyHash(): string {
+  const h = createHash('sha256');
+  h.update(
+    fs
+      .readFileSync(path.join(repo, 'src/photo/verify.ts'), 'utf8')
+      .replace(/^export const VERIFY_THRESHOLD = .*$/m, ''),
+  );
+  const faceDir = path.join(repo, 'src/photo/face');
+  for (const f of fs.readdirSync(faceDir).sort()) h.update(f).update(fs.readFileSync(path.join(faceDir, f)));
+  for (const f of ['thresholds.ts', 'types.ts']) h.update(fs.readFileSync(path.join(repo, 'src/photo', f)));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The photos the pairs reference (within the evaluated rows), which verification describes. */
+function pairRows(dir: string, rows: Row[]): Row[] {
+  const files = new Set(readPairs(dir).flatMap((p) => [p.a, p.b]));
+  return rows.filter((r) => files.has(r.file));
+}
+
+interface Described {
+  file: string;
+  embedding: number[] | null;
+  error: string | null;
+}
+
+async function worker(dir: string, cacheDir: string, verifyDir: string, shard: number, of: number): Promise<void> {
   const { makeIdPhoto } = await import('../src/photo/pipeline.js');
+  const { describeFace } = await import('../src/photo/verify.js');
   const rows = manifest(dir);
+  const described = pairRows(dir, rows);
+  for (let i = shard; i < described.length; i += of) {
+    const row = described[i]!;
+    const out = cachePath(verifyDir, row);
+    if (fs.existsSync(out)) continue;
+    let d: Described;
+    try {
+      const r = await describeFace(fs.readFileSync(path.join(dir, row.file)));
+      d = { file: row.file, embedding: r ? r.embedding.map((v) => Math.round(v * 1e5) / 1e5) : null, error: null };
+    } catch (e) {
+      d = { file: row.file, embedding: null, error: e instanceof Error ? e.message : String(e) };
+    }
+    fs.writeFileSync(out, JSON.stringify(d));
+  }
   for (let i = shard; i < rows.length; i += of) {
     const row = rows[i]!;
     const out = cachePath(cacheDir, row);
@@ -195,18 +241,25 @@ async function main(): Promise<void> {
   // EVAL_CACHE_DIR re-reads a given run's results (e.g. to re-print after a formatting-only edit).
   const cacheDir = process.env.EVAL_CACHE_DIR ?? path.join(os.tmpdir(), 'kaozhao-eval', hash);
   fs.mkdirSync(cacheDir, { recursive: true });
+  const verifyDir =
+    process.env.EVAL_VERIFY_CACHE_DIR ?? path.join(os.tmpdir(), 'kaozhao-eval', `verify-${verifyHash()}`);
+  fs.mkdirSync(verifyDir, { recursive: true });
   if (wi >= 0) {
     const [s, n] = args[wi + 1]!.split('/').map(Number) as [number, number];
-    await worker(dir, cacheDir, s, n);
+    await worker(dir, cacheDir, verifyDir, s, n);
     return;
   }
 
   const rows = manifest(dir);
-  const missing = rows.filter((r) => !fs.existsSync(cachePath(cacheDir, r))).length;
+  const missing =
+    rows.filter((r) => !fs.existsSync(cachePath(cacheDir, r))).length +
+    pairRows(dir, rows).filter((r) => !fs.existsSync(cachePath(verifyDir, r))).length;
   const t0 = performance.now();
   if (missing > 0) {
     const n = Math.max(1, Math.min(Number(process.env.EVAL_WORKERS ?? 2), os.cpus().length, missing));
-    console.log(`running ${missing} of ${rows.length} photos on ${n} processes (cache ${cacheDir})`);
+    console.log(
+      `running ${missing} jobs (makeIdPhoto, describeFace) over ${rows.length} photos on ${n} processes (cache ${cacheDir}, ${verifyDir})`,
+    );
     const self = fileURLToPath(import.meta.url);
     await Promise.all(
       Array.from(
@@ -322,35 +375,33 @@ async function main(): Promise<void> {
   );
 
   // ---- verification ----
-  const pairs = new Map<string, { a: string; b: string; same: boolean }>();
-  const pairDir = path.join(dir, 'pairs');
-  for (const f of fs.existsSync(pairDir) ? fs.readdirSync(pairDir).filter((n) => n.endsWith('.tsv')) : []) {
-    const lines = fs.readFileSync(path.join(pairDir, f), 'utf8').trim().split('\n');
-    const head = lines[0]!.split('\t');
-    const [ai, bi, si] = [head.indexOf('file_a'), head.indexOf('file_b'), head.indexOf('same_person')];
-    for (const l of lines.slice(1)) {
-      const c = l.split('\t');
-      const [a, b] = [c[ai]!, c[bi]!].sort() as [string, string];
-      pairs.set(`${a}|${b}`, { a, b, same: c[si] === '1' || c[si] === 'True' || c[si] === 'true' });
-    }
-  }
+  // describeFace on every photo the pairs reference (exam entry's description, not makeIdPhoto's).
+  const pairs = readPairs(dir);
+  const described = new Map<string, Described>();
+  for (const r of pairRows(dir, rows))
+    described.set(r.file, JSON.parse(fs.readFileSync(cachePath(verifyDir, r), 'utf8')) as Described);
   const genuine: number[] = [];
   const impostor: number[] = [];
   const genuineBoth: number[] = [];
   const impostorBoth: number[] = [];
   let noEmbedding = 0;
-  for (const p of pairs.values()) {
+  for (const p of pairs) {
     // Under EVAL_ONLY a pair whose photos were not evaluated is left out.
-    if (!results.has(p.a) || !results.has(p.b)) continue;
-    const ea = results.get(p.a)?.embedding;
-    const eb = results.get(p.b)?.embedding;
+    if (!described.has(p.a) || !described.has(p.b)) continue;
+    const ea = described.get(p.a)?.embedding;
+    const eb = described.get(p.b)?.embedding;
     // A photo without a face cannot verify: a genuine pair then counts as a reject (-1).
     const sim = ea && eb ? cosineSimilarity(ea, eb) : -1;
     if (!ea || !eb) noEmbedding++;
     else (p.same ? genuineBoth : impostorBoth).push(sim);
     (p.same ? genuine : impostor).push(sim);
   }
-  console.log('\n== Verification (faceres embedding, cosine similarity) ==');
+  const undescribed = [...described.values()].filter((d) => !d.embedding);
+  if (undescribed.length)
+    console.log(
+      `\nno face described: ${undescribed.map((d) => `${d.file}${d.error ? ` (${d.error})` : ''}`).join(', ')}`,
+    );
+  console.log('\n== Verification (describeFace: faceres on a landmark-aligned crop, cosine similarity) ==');
   const report = (label: string, g: number[], i: number[]) => {
     const r1 = tarAt(g, i, 0.01);
     const r01 = tarAt(g, i, 0.001);
@@ -376,11 +427,11 @@ async function main(): Promise<void> {
   }
   const { VERIFY_THRESHOLD } = await import('../src/photo/verify.js');
   const strict = report(
-    `all ${pairs.size} pairs (${noEmbedding} with an unanalysable photo scored -1)`,
+    `all ${genuine.length + impostor.length} pairs (${noEmbedding} with an undescribed photo scored -1)`,
     genuine,
     impostor,
   );
-  report('pairs where both photos were analysed', genuineBoth, impostorBoth);
+  report('pairs where both photos were described', genuineBoth, impostorBoth);
   const r1 = strict.r1;
   const r01 = strict.r01;
 

@@ -1,7 +1,7 @@
 // Builds the web apps (student at /, admin at /admin) when their dist/ is missing or older than
 // their sources, so `npm start` on a fresh clone serves them without a separate build step.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -41,27 +41,59 @@ function precompress(dir) {
   }
 }
 
-const force = process.argv.includes('--force');
-for (const app of ['student', 'admin']) {
-  const dir = path.join(root, 'web', app);
-  const config = path.join(dir, 'vite.config.ts');
-  if (!existsSync(config)) continue;
-  const built = path.join(dir, 'dist', 'index.html');
-  const stale =
-    !existsSync(built) ||
-    newest(dir) > statSync(built).mtimeMs ||
-    newest(path.join(root, 'src', 'domain')) > statSync(built).mtimeMs;
-  if (!force && !stale) continue;
-  console.log(`building web/${app}…`);
-  execFileSync(
-    process.execPath,
-    [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', config, '--logLevel', 'warn'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      // Under a test runner NODE_ENV=test would make Vite ship React's development build.
-      env: { ...process.env, NODE_ENV: 'production' },
-    },
-  );
-  precompress(path.join(dir, 'dist'));
+/**
+ * One build at a time: test files start servers in parallel and each calls this script; without
+ * the lock one build empties dist/ while another is still compressing it. The second caller waits,
+ * then finds the apps fresh. A lock older than five minutes was left by a killed build.
+ */
+function withLock(fn) {
+  const lock = path.join(root, 'web', '.build.lock');
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`another web build still holds ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
+
+const force = process.argv.includes('--force');
+withLock(() => {
+  for (const app of ['student', 'admin']) {
+    const dir = path.join(root, 'web', app);
+    const config = path.join(dir, 'vite.config.ts');
+    if (!existsSync(config)) continue;
+    const built = path.join(dir, 'dist', 'index.html');
+    const stale =
+      !existsSync(built) ||
+      newest(dir) > statSync(built).mtimeMs ||
+      newest(path.join(root, 'src', 'domain')) > statSync(built).mtimeMs;
+    if (!force && !stale) continue;
+    console.log(`building web/${app}…`);
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', config, '--logLevel', 'warn'],
+      {
+        cwd: root,
+        stdio: 'inherit',
+        // Under a test runner NODE_ENV=test would make Vite ship React's development build.
+        env: { ...process.env, NODE_ENV: 'production' },
+      },
+    );
+    precompress(path.join(dir, 'dist'));
+  }
+});

@@ -9,6 +9,7 @@ import * as making from './checks/making.js';
 import { cleanAlpha, composite, foregroundOf, keepConnected, rgba } from './compose.js';
 import { type Decoded, decode, decodeRegion } from './decode.js';
 import { encodeJpeg, encodePng } from './encode.js';
+import { faceresEmbedding } from './face/embedding.js';
 import { analyze } from './face/human.js';
 import { apply, compose, invert, scaling, type Warped, warpAffine } from './geometry.js';
 import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, solveLayout } from './layout.js';
@@ -236,7 +237,10 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   report.push(making.faceCount(analysis.faces.length));
   const face = analysis.faces[0];
   if (!face) return finish({ made: false, photos: {}, cutout: null, face: null, faceCount: 0 });
-  const faceOut = { ...face, sourceWidth: d.image.width, sourceHeight: d.image.height };
+  // The description stored with the photo is the one exam entry computes on a live frame
+  // (verify.ts describeFace): faceres on the landmark-aligned crop of the same analysis image.
+  const embedding = await timed(timings, 'detect', () => faceresEmbedding(d.image, face.mesh));
+  const faceOut = { ...face, embedding, sourceWidth: d.image.width, sourceHeight: d.image.height };
   if (analysis.faces.length > 1) {
     // No photo, but the largest face's analysis still serves verification and duplicate search.
     return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount: analysis.faces.length });

@@ -1,4 +1,12 @@
-// 1:1 verification with the engine's faceres embedding: the exam-entry check imports these.
+// 1:1 verification (exam entry): describeFace embeds the face of any photo, including small live
+// frames that the ID-photo engine itself refuses, and cosineSimilarity compares two descriptions.
+// The description is faceres on a landmark-aligned crop (face/embedding.ts), the same one
+// makeIdPhoto stores as face.embedding, so a live frame compares with the collected photo's.
+import sharp, { type Sharp } from 'sharp';
+import { faceresEmbedding } from './face/embedding.js';
+import { analyze } from './face/human.js';
+import { INPUT_LIMITS } from './thresholds.js';
+import type { RawImage } from './types.js';
 
 /** Cosine similarity of two embeddings (-1..1); 0 when either is empty or all zero. */
 export function cosineSimilarity(a: readonly number[], b: readonly number[]): number {
@@ -17,9 +25,94 @@ export function cosineSimilarity(a: readonly number[], b: readonly number[]): nu
 }
 
 /**
- * Same person when the similarity is above this. From `npm run eval` over pairs/*.tsv (923 pairs):
- * the highest impostor similarities are 0.593 (FAR 1%) and 0.632 (FAR 0.1%); exam entry must not
- * let an impostor through, so 0.6 (FAR < 1% there, TAR ≈ 81% of all genuine pairs, ≈ 88% where
- * both photos were analysable). Revisit with a stronger embedding model.
+ * Same person when the describeFace similarity is above this. Chosen from `npm run eval` (and
+ * bench/verify-eval.ts) over pairs/*.tsv, 923 pairs (479 genuine, 444 impostor), every photo
+ * described: the FAR-1% threshold is 0.586 (TAR 88.1%), the FAR-0.1% one 0.598 (TAR 85.4%; the
+ * highest impostor). Exam entry must not let an impostor through, so 0.6, just above every
+ * impostor there: FAR 0/444, TAR 85.0%. The set is small, so this is a first estimate: revisit with
+ * the university's own exam-entry pairs or a stronger embedding model.
  */
 export const VERIFY_THRESHOLD = 0.6;
+
+export interface FaceDescription {
+  embedding: number[];
+  /** Detector confidence of the described face (0..1). */
+  score: number;
+}
+
+export interface DescribeOptions {
+  /** Images whose short side is below this are enlarged to it before detection (default 256). */
+  minSide?: number;
+  /** Grey border around an enlarged small image, fraction of its long side (default 0.25). */
+  pad?: number;
+}
+
+const DEFAULTS: Required<DescribeOptions> = { minSide: 256, pad: 0.25 };
+
+/**
+ * RGB for the face models: EXIF-oriented, long side at most INPUT_LIMITS.analysisLongSide, and
+ * small images enlarged (with a grey border) so the detector, which works at 256 px on the padded
+ * square, still finds a face that fills a tiny frame.
+ */
+export async function prepareImage(
+  input: Buffer | Uint8Array | RawImage,
+  opts: DescribeOptions = {},
+): Promise<RawImage> {
+  const o = { ...DEFAULTS, ...opts };
+  const src =
+    input instanceof Uint8Array
+      ? sharp(input, { limitInputPixels: INPUT_LIMITS.maxPixels, failOn: 'truncated' }).rotate()
+      : sharp(input.data, { raw: { width: input.width, height: input.height, channels: input.channels } });
+  const rgb = await src.flatten({ background: '#ffffff' }).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({
+    resolveWithObject: true,
+  });
+  let { width, height } = rgb.info;
+  let pipeline: Sharp | null = null;
+  const long = Math.max(width, height);
+  const short = Math.min(width, height);
+  const raw = { raw: { width, height, channels: rgb.info.channels } } as const;
+  if (long > INPUT_LIMITS.analysisLongSide) {
+    const s = INPUT_LIMITS.analysisLongSide / long;
+    width = Math.round(width * s);
+    height = Math.round(height * s);
+    pipeline = sharp(rgb.data, raw).resize({ width, height, fit: 'fill' });
+  } else if (short < o.minSide) {
+    const s = o.minSide / short;
+    width = Math.round(width * s);
+    height = Math.round(height * s);
+    const enlarged = await sharp(rgb.data, raw)
+      .resize({ width, height, fit: 'fill', kernel: 'lanczos3' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const p = Math.round(o.pad * Math.max(width, height));
+    pipeline = sharp(enlarged.data, { raw: { width, height, channels: rgb.info.channels } }).extend({
+      top: p,
+      bottom: p,
+      left: p,
+      right: p,
+      background: { r: 128, g: 128, b: 128 },
+    });
+  }
+  const out = pipeline ? await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true }) : rgb;
+  return {
+    data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength),
+    width: out.info.width,
+    height: out.info.height,
+    channels: 3,
+  };
+}
+
+/**
+ * The description of the largest face in a photo or camera frame, or null when there is no face.
+ * Unlike makeIdPhoto this accepts small images (a 112×112 face crop still embeds).
+ */
+export async function describeFace(
+  input: Buffer | Uint8Array | RawImage,
+  opts: DescribeOptions = {},
+): Promise<FaceDescription | null> {
+  const image = await prepareImage(input, opts);
+  const { faces } = await analyze(image);
+  const face = faces[0];
+  if (!face) return null;
+  return { embedding: await faceresEmbedding(image, face.mesh), score: face.score };
+}
