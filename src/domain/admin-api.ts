@@ -254,3 +254,18 @@ export interface AdminUpdateRequest {
   password?: string;
   displayName?: string;
 }
+
+/** POST /api/admin/students/:studentNumber/verify-face (multipart "photo": the live face). */
+export interface ExamVerifyResponse {
+  studentNumber: string;
+  maskedName: string;
+  /** Cosine similarity of the live face and the collected photo (-1..1). */
+  similarity: number;
+  /** Same person when similarity > threshold (VERIFY_THRESHOLD). */
+  threshold: number;
+  match: boolean;
+  /** The collected photo compared with. */
+  photoId: string;
+  /** Detector confidence of the live face (0..1). */
+  liveFaceScore: number;
+}

@@ -117,6 +117,17 @@ export const ERRORS = {
     en: 'Photos already exist in this campaign: its spec cannot change',
   },
   'unit.not_found': { status: 404, zh: '单位不存在', en: 'No such unit' },
+  // Exam entry (1:1 verification).
+  'exam.no_photo': {
+    status: 404,
+    zh: '该学生没有审核通过的考试照片，无法进行人脸比对，请按考场规定人工核验',
+    en: 'This student has no approved exam photo to compare with',
+  },
+  'exam.no_face': {
+    status: 422,
+    zh: '现场照片中未检测到人脸，请考生正对摄像头、摘下口罩后重新拍摄',
+    en: 'No face found in the live photo: face the camera and retake',
+  },
   'unit.name_required': {
     status: 400,
     zh: '请填写单位名称（不超过 60 字）',

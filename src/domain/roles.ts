@@ -29,6 +29,9 @@ export const PERMISSIONS = {
    * HQ and branches see them masked, so an HQ-wide list of millions is not a phone directory.
    */
   studentPhones: ['centre'],
+  /** Compare a live face with a student's collected photo at exam entry (exam rooms are run by
+   *  the units, inside their scope; reviewers judge photos, not people at the door). */
+  examVerify: ['hq', 'branch', 'centre'],
   review: ['hq', 'branch', 'reviewer'],
   exportPhotos: ['hq', 'branch'],
   roster: ['hq', 'branch'],

@@ -5,7 +5,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
-import type { JobMessage, ReplyMessage } from './worker.js';
+import type { FaceDescription } from './verify.js';
+import type { JobMessage, ReplyMessage, Task } from './worker.js';
 
 export interface PoolOptions {
   /** Worker threads; default one per core. */
@@ -26,6 +27,8 @@ export interface PoolStats {
 
 export interface PhotoPool {
   make(input: Uint8Array, options?: MakeOptions): Promise<IdPhotoResult>;
+  /** The face description of a photo or live frame (exam entry), null without a face. */
+  describe(input: Uint8Array): Promise<FaceDescription | null>;
   stats(): PoolStats;
   /** Ends a worker as a crash would (operations: a stuck worker); it is replaced. */
   killWorker(index: number): Promise<void>;
@@ -35,8 +38,8 @@ export interface PhotoPool {
 interface Job {
   id: number;
   input: Uint8Array;
-  options: MakeOptions;
-  resolve: (r: IdPhotoResult) => void;
+  task: Task;
+  resolve: (r: unknown) => void;
   reject: (e: Error) => void;
 }
 
@@ -112,21 +115,28 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
         job.reject(KaozhaoError.of('engine.timeout'));
         void slot.worker.terminate();
       }, jobTimeoutMs);
-      const msg: JobMessage = { id: job.id, input: job.input, options: job.options };
+      const msg: JobMessage = { id: job.id, input: job.input, task: job.task };
       slot.worker.postMessage(msg);
     }
   };
 
   for (let i = 0; i < size; i++) spawn(i);
 
+  function submit<T>(input: Uint8Array, task: Task): Promise<T> {
+    if (closed) return Promise.reject(KaozhaoError.of('engine.busy'));
+    if (queue.length >= maxQueue) return Promise.reject(KaozhaoError.of('engine.busy'));
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ id: nextId++, input, task, resolve: resolve as (r: unknown) => void, reject });
+      dispatch();
+    });
+  }
+
   return {
     make(input, makeOptions = {}) {
-      if (closed) return Promise.reject(KaozhaoError.of('engine.busy'));
-      if (queue.length >= maxQueue) return Promise.reject(KaozhaoError.of('engine.busy'));
-      return new Promise<IdPhotoResult>((resolve, reject) => {
-        queue.push({ id: nextId++, input, options: makeOptions, resolve, reject });
-        dispatch();
-      });
+      return submit<IdPhotoResult>(input, { kind: 'make', options: makeOptions });
+    },
+    describe(input) {
+      return submit<FaceDescription | null>(input, { kind: 'describe' });
     },
     stats: () => ({
       size,

@@ -3,6 +3,8 @@
 // The description is faceres on a landmark-aligned crop (face/embedding.ts), the same one
 // makeIdPhoto stores as face.embedding, so a live frame compares with the collected photo's.
 import sharp, { type Sharp } from 'sharp';
+import { KaozhaoError } from '../domain/errors.js';
+import { sniff } from './decode.js';
 import { faceresEmbedding } from './face/embedding.js';
 import { analyze } from './face/human.js';
 import { INPUT_LIMITS } from './thresholds.js';
@@ -110,7 +112,23 @@ export async function describeFace(
   input: Buffer | Uint8Array | RawImage,
   opts: DescribeOptions = {},
 ): Promise<FaceDescription | null> {
-  const image = await prepareImage(input, opts);
+  let image: RawImage;
+  if (input instanceof Uint8Array) {
+    // The same refusals as the engine's decode, so a bad camera frame gets a clear code.
+    if (input.byteLength === 0) throw KaozhaoError.of('image.empty');
+    if (input.byteLength > INPUT_LIMITS.maxBytes) throw KaozhaoError.of('image.file_too_large');
+    const kind = sniff(input);
+    if (kind === 'heic') throw KaozhaoError.of('image.heic');
+    if (kind === 'gif' || kind === 'unknown') throw KaozhaoError.of('image.unsupported_type');
+    try {
+      image = await prepareImage(input, opts);
+    } catch (cause) {
+      const tooLarge = /pixel limit/i.test((cause as Error)?.message ?? '');
+      throw KaozhaoError.of(tooLarge ? 'image.too_large' : 'image.corrupt', { cause });
+    }
+  } else {
+    image = await prepareImage(input, opts);
+  }
   const { faces } = await analyze(image);
   const face = faces[0];
   if (!face) return null;

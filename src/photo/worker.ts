@@ -9,15 +9,19 @@ import { preloadMatting } from './matting.js';
 import { makeIdPhoto } from './pipeline.js';
 import { DEFAULT_MATTING, PHOTO_WORKER_NICE } from './settings.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
+import { describeFace, type FaceDescription } from './verify.js';
+
+/** What a worker does with an input: make the ID photo, or only describe the face (exam entry). */
+export type Task = { kind: 'make'; options: MakeOptions } | { kind: 'describe' };
 
 export interface JobMessage {
   id: number;
   input: Uint8Array;
-  options: MakeOptions;
+  task: Task;
 }
 
 export type ReplyMessage =
-  | { id: number; ok: true; result: IdPhotoResult }
+  | { id: number; ok: true; result: IdPhotoResult | FaceDescription | null }
   | { id: number; ok: false; error: { code: string; status: number; zh: string; en: string } }
   | { id: -1; ready: true };
 
@@ -51,7 +55,11 @@ port.on('message', async (msg: JobMessage) => {
   let reply: ReplyMessage;
   try {
     await ready;
-    const result = await makeIdPhoto(msg.input, msg.options);
+    if (msg.task.kind === 'describe') {
+      port.postMessage({ id: msg.id, ok: true, result: await describeFace(msg.input) } satisfies ReplyMessage);
+      return;
+    }
+    const result = await makeIdPhoto(msg.input, msg.task.options);
     reply = { id: msg.id, ok: true, result };
     port.postMessage(reply, transferables(result));
     return;

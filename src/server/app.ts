@@ -20,6 +20,7 @@ import type { AppContext } from './context.js';
 import { stackFrames } from './log.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { adminManageRoutes } from './routes/admin-manage.routes.js';
+import { examRoutes } from './routes/exam.routes.js';
 import { studentRoutes } from './routes/student.routes.js';
 import { systemRoutes } from './routes/system.routes.js';
 
@@ -135,6 +136,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   await app.register(studentRoutes(ctx), { prefix: '/api' });
   await app.register(adminRoutes(ctx), { prefix: '/api/admin' });
   await app.register(adminManageRoutes(ctx), { prefix: '/api/admin' });
+  await app.register(examRoutes(ctx), { prefix: '/api/admin' });
 
   const webRoot = opts.webRoot ?? process.cwd();
   const studentDist = path.join(webRoot, 'web/student/dist');

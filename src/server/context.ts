@@ -21,6 +21,7 @@ import { createAdminAuthService } from './services/admin-auth.service.js';
 import { createAuditLogService } from './services/audit-log.service.js';
 import { createCampaignService } from './services/campaign.service.js';
 import { createCampaignAdminService } from './services/campaign-admin.service.js';
+import { createExamService } from './services/exam.service.js';
 import { createExportService } from './services/export.service.js';
 import { createPhotoService } from './services/photo.service.js';
 import { createProgressService } from './services/progress.service.js';
@@ -86,6 +87,7 @@ export async function createContext(config: Config, database: Database, opts: Co
     unitAdmin: createUnitAdminService({ db, ...repos, auth }),
     accounts: createAdminAccountService({ db, ...repos, auth }),
     auditLog: createAuditLogService({ ...repos, auth }),
+    exam: createExamService({ ...repos, engine, auth }),
   };
 
   if (opts.processJobs) {

@@ -233,6 +233,16 @@ describe.each(BACKENDS)('student API on $name', (backend) => {
     const oversize = await send(big);
     expect(oversize.statusCode).toBe(413);
     expect(oversize.json().code).toBe('image.file_too_large');
+    // An upload cut off mid-body (the phone lost its signal) is refused, not a server error.
+    const whole = multipart('photo', 'a.jpg', Buffer.alloc(50_000, 0xff));
+    const cut = await inject({
+      method: 'POST',
+      url: '/api/student/photos',
+      headers: { cookie, ...whole.headers },
+      payload: whole.payload.subarray(0, 20_000),
+    });
+    expect(cut.statusCode).toBe(400);
+    expect(cut.json().code).toBe('request.invalid');
     const wrongField = await send(Buffer.from([0xff, 0xd8, 0xff, 0xe0]), 'a.jpg', 'file');
     expect(wrongField.statusCode).toBe(400);
     expect(wrongField.json().code).toBe('request.no_file');

@@ -1,11 +1,12 @@
 import { and, desc, eq, like, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { admins, auditLog, orgUnits } from '../../db/schema.js';
+import type { AuditAction } from '../../domain/audit.js';
 import { inSubtree, type OrgUnit } from './org.repository.js';
 
 export interface AuditEntry {
   adminId: number | null;
-  action: string;
+  action: AuditAction;
   unitId?: number | null;
   detail?: Record<string, unknown>;
   studentIds?: number[];

@@ -1,9 +1,12 @@
 // The photo engine (src/photo) behind one interface, so services never import the worker pool.
 import { createPhotoPool, loadSpec, type PhotoPool } from '../../photo/index.js';
 import type { IdPhotoResult, MakeOptions, PhotoSpec } from '../../photo/types.js';
+import type { FaceDescription } from '../../photo/verify.js';
 
 export interface PhotoEngineRepository {
   make(input: Uint8Array, options?: MakeOptions): Promise<IdPhotoResult>;
+  /** The face description of a live frame (exam entry); null without a face. */
+  describe(input: Uint8Array): Promise<FaceDescription | null>;
   spec(id: string): PhotoSpec;
   close(): Promise<void>;
 }
@@ -16,6 +19,10 @@ export function createPhotoEngineRepository(opts: { size: number; maxQueue?: num
     make(input, options) {
       pool ??= createPhotoPool({ size: opts.size, maxQueue: opts.maxQueue });
       return pool.make(input, options);
+    },
+    describe(input) {
+      pool ??= createPhotoPool({ size: opts.size, maxQueue: opts.maxQueue });
+      return pool.describe(input);
     },
     spec: loadSpec,
     async close() {

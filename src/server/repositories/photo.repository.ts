@@ -29,6 +29,17 @@ export function createPhotoRepository(db: DbOrTx) {
       const [row] = await db.select().from(photos).where(eq(photos.id, id));
       return row;
     },
+    /** The student's most recent approved photo in any campaign (an exemption's photo included). */
+    async latestApproved(studentId: number): Promise<Photo | undefined> {
+      const [row] = await db
+        .select({ p: photos })
+        .from(submissions)
+        .innerJoin(photos, eq(photos.id, submissions.photoId))
+        .where(and(eq(submissions.studentId, studentId), eq(submissions.status, 'approved')))
+        .orderBy(desc(submissions.submittedAt))
+        .limit(1);
+      return row?.p;
+    },
     async byIdForUpdate(id: string): Promise<Photo | undefined> {
       const [row] = await db.select().from(photos).where(eq(photos.id, id)).for('update');
       return row;

@@ -9,6 +9,7 @@ import { chinaDay } from '../repositories/counts.repository.js';
 import type { AdminPrincipal } from '../services/admin-auth.service.js';
 import { ADMIN_COOKIE, cookieOptions, requireAdmin } from './auth.hooks.js';
 import { errors, photoFileParams, sendPhotoFile, uuidParam } from './schemas.js';
+import { readUpload } from './upload.js';
 
 const unitQuery = {
   type: 'object',
@@ -273,16 +274,8 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
         },
         async (req, reply) => {
           const { p } = await scoped(req, 'roster');
-          if (!req.isMultipart()) throw KaozhaoError.of('request.no_file');
-          const file = await req.file();
-          if (!file) throw KaozhaoError.of('request.no_file');
-          const bytes = await file.toBuffer();
-          const result = await roster.import(
-            p,
-            new Uint8Array(bytes),
-            file.filename,
-            req.query.acceptGoodRows === true,
-          );
+          const file = await readUpload(req, 'file');
+          const result = await roster.import(p, file.bytes, file.filename, req.query.acceptGoodRows === true);
           if (!result.imported) {
             const e = KaozhaoError.of('roster.invalid');
             return reply.status(422).send({ ...e.toJSON(), ...result });

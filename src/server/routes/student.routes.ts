@@ -19,6 +19,7 @@ import {
   studentSelfSchema,
   uuidParam,
 } from './schemas.js';
+import { readUpload } from './upload.js';
 
 const BASE = '/api/student/photos';
 
@@ -130,22 +131,8 @@ export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        if (!req.isMultipart()) throw KaozhaoError.of('request.no_file');
-        let bytes: Buffer | undefined;
-        let source: 'upload' | 'camera' = 'upload';
-        for await (const part of req.parts()) {
-          if (part.type === 'file') {
-            if (part.fieldname !== 'photo' || bytes) {
-              part.file.resume();
-              continue;
-            }
-            bytes = await part.toBuffer();
-          } else if (part.fieldname === 'source' && part.value === 'camera') {
-            source = 'camera';
-          }
-        }
-        if (!bytes) throw KaozhaoError.of('request.no_file');
-        const p = await photo.upload(req.studentId!, new Uint8Array(bytes), source);
+        const { bytes, fields } = await readUpload(req, 'photo');
+        const p = await photo.upload(req.studentId!, bytes, fields.source === 'camera' ? 'camera' : 'upload');
         return reply.status(202).send(photo.toAttempt(p, BASE));
       },
     );

@@ -10,6 +10,7 @@ import type {
   AdminUpdateRequest,
 } from '../../domain/admin-api.js';
 import { PASSWORD_MIN_LENGTH } from '../../domain/admin-api.js';
+import type { AuditAction } from '../../domain/audit.js';
 import { KaozhaoError } from '../../domain/errors.js';
 import { canManageRole, ROLE_UNIT_LEVELS } from '../../domain/roles.js';
 import {
@@ -95,7 +96,7 @@ export function createAdminAccountService(deps: { db: Db; admins: AdminRepositor
       if (self && req.active === false) throw KaozhaoError.of('admin.self_disable');
 
       const changes: AdminChanges = {};
-      const actions: string[] = [];
+      const actions: AuditAction[] = [];
       if (req.displayName !== undefined) {
         const displayName = cleanText(req.displayName, DISPLAY_NAME_MAX);
         if (!displayName) throw KaozhaoError.of('admin.display_name_required');

@@ -2,6 +2,7 @@ import { ReloadOutlined } from '@ant-design/icons';
 import { Button, Flex, Select, Space, Table, type TableColumnsType, Tag } from 'antd';
 import { useState } from 'react';
 import type { AuditLogItem } from '../../../../src/domain/admin-api.js';
+import { AUDIT_ACTIONS, type AuditAction } from '../../../../src/domain/audit.js';
 import { ROLE_LABELS, type Role, UNIT_LEVEL_LABELS, type UnitLevel } from '../../../../src/domain/roles.js';
 import { api } from '../api.js';
 import { Failure } from '../components/Failure.js';
@@ -12,23 +13,27 @@ import { useSession } from '../session.js';
 
 const PAGE = 50;
 
-/** Labels of the actions the server records (services call audit.record with these names). */
-const ACTION_LABELS: Record<string, { label: string; color: string }> = {
-  'export.uncollected': { label: '导出未采集名单', color: 'orange' },
-  'export.photos': { label: '导出照片', color: 'red' },
-  'review.approve': { label: '审核通过', color: 'green' },
-  'review.reject': { label: '审核退回', color: 'volcano' },
-  'roster.import': { label: '导入花名册', color: 'blue' },
-  'campaign.create': { label: '新建采集活动', color: 'purple' },
-  'campaign.update': { label: '修改采集活动', color: 'purple' },
-  'unit.create': { label: '新建单位', color: 'cyan' },
-  'unit.rename': { label: '单位改名', color: 'cyan' },
-  'admin.create': { label: '新建管理员', color: 'geekblue' },
-  'admin.disable': { label: '停用管理员', color: 'magenta' },
-  'admin.enable': { label: '启用管理员', color: 'geekblue' },
-  'admin.password_reset': { label: '重置密码', color: 'gold' },
-  'admin.rename': { label: '修改管理员名称', color: 'geekblue' },
+/** Tag colours per action; the labels are the server's list (src/domain/audit.ts). */
+const ACTION_COLORS: Record<AuditAction, string> = {
+  'export.uncollected': 'orange',
+  'export.photos': 'red',
+  'review.approve': 'green',
+  'review.reject': 'volcano',
+  'roster.import': 'blue',
+  'campaign.create': 'purple',
+  'campaign.update': 'purple',
+  'unit.create': 'cyan',
+  'unit.rename': 'cyan',
+  'admin.create': 'geekblue',
+  'admin.disable': 'magenta',
+  'admin.enable': 'geekblue',
+  'admin.password_reset': 'gold',
+  'admin.rename': 'geekblue',
+  'exam.verify': 'lime',
 };
+const ACTION_LABELS: Record<string, { label: string; color: string }> = Object.fromEntries(
+  (Object.keys(AUDIT_ACTIONS) as AuditAction[]).map((a) => [a, { label: AUDIT_ACTIONS[a], color: ACTION_COLORS[a] }]),
+);
 
 /** Filter choices: a family (all its actions) or one action. */
 const ACTION_FILTERS = [
@@ -38,12 +43,15 @@ const ACTION_FILTERS = [
   { value: 'campaign', label: '采集活动变更' },
   { value: 'unit', label: '单位变更' },
   { value: 'admin', label: '管理员账号变更' },
+  { value: 'exam', label: '考场人脸核验' },
   ...Object.entries(ACTION_LABELS).map(([value, { label }]) => ({ value, label })),
 ];
 
 /** Detail keys in Chinese; the values are non-personal (filters, counts, file names, settings). */
 const DETAIL_LABELS: Record<string, string> = {
   filename: '文件',
+  match: '比对结果',
+  similarity: '相似度',
   total: '总行数',
   inserted: '新增',
   updated: '更新',

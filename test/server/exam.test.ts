@@ -1,0 +1,125 @@
+// Exam entry: a live face compared 1:1 with the student's approved photo, through the API and the
+// real engine (photo workers describe the live frame), on both databases.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../src/db/client.js';
+import { VERIFY_THRESHOLD } from '../../src/photo/verify.js';
+import { haveFaces, readFace } from '../faces.js';
+import { adminLogin, BACKENDS, multipart, readyPhoto, startServer, studentLogin, type TestServer } from './harness.js';
+
+const OBAMA_A = 'identities/barack_obama/facerec__examples__obama.jpg';
+const OBAMA_B = 'identities/barack_obama/facerec__test__obama1.jpg';
+const ANISTON = 'identities/jennifer_aniston/deepface__dataset__img3.jpg';
+const NO_FACE = 'other/no_face/insightface__crop__no_face.png';
+
+describe.skipIf(!haveFaces).each(BACKENDS)('exam-entry face verification on $name', (backend) => {
+  let s: TestServer;
+  const cookies: Record<string, string> = {};
+  // Student 0 sits in centre C1 (centre1's), student 2 in C3 (branch 2).
+  const withPhoto = 0;
+  const elsewhere = 2;
+  const withoutPhoto = 4;
+  beforeAll(async () => {
+    s = await startServer(backend, { processJobs: false });
+    for (const u of ['hq', 'centre1', 'centre3', 'reviewer']) cookies[u] = await adminLogin(s, u);
+    // A collected photo as the engine leaves it, its description from the same engine.
+    const stored = await s.ctx.engine.describe(readFace(OBAMA_A));
+    expect(stored?.embedding).toHaveLength(1024);
+    for (const i of [withPhoto, elsewhere]) {
+      const id = await readyPhoto(s, i, 'pass');
+      await s.ctx.repos.photos.update(id, { embedding: stored!.embedding });
+      const r = await s.app.inject({
+        method: 'POST',
+        url: `/api/student/photos/${id}/submit`,
+        headers: { cookie: await studentLogin(s, i) },
+        payload: { background: 'blue' },
+      });
+      expect(r.json().status).toBe('approved');
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  const verify = (who: string, studentIndex: number, file: string | Buffer, type = 'image/jpeg') => {
+    const bytes = typeof file === 'string' ? readFace(file) : file;
+    const m = multipart('photo', 'live.jpg', bytes, type);
+    return s.app.inject({
+      method: 'POST',
+      url: `/api/admin/students/${s.demo.students[studentIndex]!.studentNumber}/verify-face`,
+      headers: { cookie: cookies[who]!, ...m.headers },
+      payload: m.payload,
+    });
+  };
+
+  it('accepts the same person and refuses another, with masked identity', async () => {
+    const same = await verify('centre1', withPhoto, OBAMA_B);
+    expect(same.statusCode, same.body).toBe(200);
+    expect(same.json()).toMatchObject({ match: true, threshold: VERIFY_THRESHOLD });
+    expect(same.json().similarity).toBeGreaterThan(VERIFY_THRESHOLD);
+    expect(same.json().maskedName).toContain('*');
+    expect(same.body).not.toContain(s.demo.students[withPhoto]!.name);
+    expect(same.body).not.toContain(s.demo.students[withPhoto]!.idNumber);
+
+    const other = await verify('hq', withPhoto, ANISTON);
+    expect(other.statusCode).toBe(200);
+    expect(other.json().match).toBe(false);
+    expect(other.json().similarity).toBeLessThan(VERIFY_THRESHOLD);
+  });
+
+  it('says why when it cannot compare', async () => {
+    const noFace = await verify('centre1', withPhoto, NO_FACE, 'image/png');
+    expect(noFace.statusCode).toBe(422);
+    expect(noFace.json().code).toBe('exam.no_face');
+    const notImage = await verify('centre1', withPhoto, Buffer.from('not a photo'), 'text/plain');
+    expect(notImage.statusCode).toBe(415);
+    expect(notImage.json().code).toBe('image.unsupported_type');
+    const noPhoto = await verify('centre1', withoutPhoto, OBAMA_B);
+    expect(noPhoto.statusCode, noPhoto.body).toBe(404);
+    expect(noPhoto.json().code).toBe('exam.no_photo');
+    const m = multipart('photo', 'a.jpg', readFace(OBAMA_B));
+    const unknown = await s.app.inject({
+      method: 'POST',
+      url: '/api/admin/students/000000000/verify-face',
+      headers: { cookie: cookies.centre1!, ...m.headers },
+      payload: m.payload,
+    });
+    expect(unknown.statusCode, unknown.body).toBe(404);
+    // A multipart body cut off in the middle is the client's error, not the server's.
+    const cut = await s.app.inject({
+      method: 'POST',
+      url: `/api/admin/students/${s.demo.students[withPhoto]!.studentNumber}/verify-face`,
+      headers: { cookie: cookies.centre1!, ...m.headers },
+      payload: m.payload.subarray(0, 2000),
+    });
+    expect(cut.statusCode, cut.body).toBe(400);
+    expect(cut.json().code).toBe('request.invalid');
+  });
+
+  it('is scoped: another centre’s student is not found, a reviewer may not verify', async () => {
+    const outOfScope = await verify('centre1', elsewhere, OBAMA_B);
+    expect(outOfScope.statusCode).toBe(404);
+    expect(outOfScope.json().code).toBe('student.not_found');
+    expect((await verify('centre3', elsewhere, OBAMA_B)).json().match).toBe(true);
+    const reviewer = await verify('reviewer', withPhoto, OBAMA_B);
+    expect(reviewer.statusCode).toBe(403);
+    const anonymous = await s.app.inject({ method: 'POST', url: '/api/admin/students/x/verify-face' });
+    expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('audits every comparison with the student, and keeps no frame', async () => {
+    const audit = await rows<{ action: string; student_count: number; detail: { match: boolean } }>(
+      s.database.db,
+      sql`SELECT action, student_count, detail FROM audit_log WHERE action = 'exam.verify' ORDER BY id`,
+    );
+    expect(audit.length).toBeGreaterThanOrEqual(3);
+    expect(audit.every((a) => a.student_count === 1)).toBe(true);
+    expect(audit.map((a) => a.detail.match)).toContain(false);
+    const files = await rows<{ n: number }>(s.database.db, sql`SELECT count(*)::int AS n FROM photo_files`);
+    const before = files[0]!.n;
+    await verify('centre1', withPhoto, OBAMA_B);
+    const after = await rows<{ n: number }>(s.database.db, sql`SELECT count(*)::int AS n FROM photo_files`);
+    expect(after[0]!.n).toBe(before);
+    expect(s.logs()).not.toContain(s.demo.students[withPhoto]!.idNumber);
+  });
+});
