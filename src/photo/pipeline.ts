@@ -6,6 +6,7 @@ import { type CheckResult, worstStatus } from '../domain/checks.js';
 import { backgroundDeltaE, farFromPerson } from './background.js';
 import { runComplianceChecks } from './checks/compliance.js';
 import * as making from './checks/making.js';
+import { noFaceChecks, noFaceMeasures } from './checks/noface.js';
 import { cleanAlpha, composite, foregroundOf, keepConnected, rgba } from './compose.js';
 import { type Decoded, decode, decodeRegion } from './decode.js';
 import { encodeJpeg, encodePng } from './encode.js';
@@ -33,6 +34,9 @@ async function timed<T>(timings: Timings, stage: Stage, fn: () => T | Promise<T>
 /** Upsampling or downsampling the analysis image by more than this loses detail or aliases; then
  *  the crop is cut from the original at the output's own resolution. */
 const RESAMPLE_TOLERANCE = { min: 0.75, max: 1.25 };
+
+/** Without a face, sharpness is measured at the output's long side (never upscaled). */
+const NO_FACE_LONG_SIDE = 640;
 
 async function shrink(image: RawImage, scale: number): Promise<RawImage> {
   const { data, info } = await sharp(image.data, {
@@ -236,7 +240,16 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   const analysis = await timed(timings, 'detect', () => analyze(d.image));
   report.push(making.faceCount(analysis.faces.length));
   const face = analysis.faces[0];
-  if (!face) return finish({ made: false, photos: {}, cutout: null, face: null, faceCount: 0 });
+  if (!face) {
+    // Still say what can be judged without a face (blur, black-and-white, darkness, a profile), so
+    // the retake advice is more than "no face found".
+    const small = await timed(timings, 'checks', () => {
+      const s = Math.min(1, NO_FACE_LONG_SIDE / Math.max(d.image.width, d.image.height));
+      return s < 1 ? shrink(d.image, s) : d.image;
+    });
+    report.push(...(await timed(timings, 'checks', () => noFaceChecks(noFaceMeasures(small, analysis.body)))));
+    return finish({ made: false, photos: {}, cutout: null, face: null, faceCount: 0 });
+  }
   // The description stored with the photo is the one exam entry computes on a live frame
   // (verify.ts describeFace): faceres on the landmark-aligned crop of the same analysis image.
   const embedding = await timed(timings, 'detect', () => faceresEmbedding(d.image, face.mesh));

@@ -184,4 +184,27 @@ export const COMPLIANCE = {
      *  separates nothing here; warn only below every negative. Advisory. */
     spoofReal: { warn: 0.25 },
   },
+  /**
+   * When no face is found (checks/noface.ts) the report still says what can be judged without one.
+   * Measured by running these measures on every photo of the set (faces found or not), so the
+   * negatives show where a good photo would land if its face were missed.
+   */
+  noFace: {
+    /** p90 over 32-px tiles of the mean |Laplacian| on the image at ≤ 640 px long side (never
+     *  upscaled): negatives 10.0–58.3; every photo with a sharp face ≥ 6.3 (a 256 px thumbnail);
+     *  the blurred crops 0.9–1.0, a blurred selfie 2.45, a blurred dark photo 3.55. A sharp
+     *  background keeps it high (a miss, never a false alarm). */
+    sharpness: { warn: 5, fail: 3 },
+    /** Whole-image p90 L*: the brightest tenth of the photo. Photos with a well-lit face read
+     *  ≥ 30 (dark backgrounds), negatives ≥ 55; a dark blank 10. Only near-black photos fail. */
+    darkP90: { warn: 25, fail: 15 },
+    /** Whole-image p10 L*: ≤ 73 on the whole set (nothing overexposed); warn only. */
+    brightP10: { warn: 90 },
+    /** MoveNet keypoints (nose, eyes, ears) count from this score. */
+    keypointScore: 0.25,
+    /** Eye span / the farther confident ear's horizontal distance from the nose: negatives
+     *  0.51–0.89; heads turned 37–40° (faces found) 0.25–0.42; the two undetected profiles 0.16
+     *  and 0.29. Fail from 0.3 (a profile), warn to 0.45. */
+    turnRatio: { warn: 0.45, fail: 0.3 },
+  },
 };

@@ -2,41 +2,47 @@
 import type { CheckResult } from '../../domain/checks.js';
 import { COMPLIANCE } from '../thresholds.js';
 import type { FaceAnalysis } from '../types.js';
-import { graded } from './grade.js';
+import { type Advice, graded } from './grade.js';
 import type { ImageMeasures } from './measures.js';
 import { check } from './result.js';
 
 const T = COMPLIANCE.image;
+
+/** The student's advice per outcome, shared with the no-face path (noface.ts). */
+export const SHARPNESS_ADVICE: Advice = {
+  pass: ['照片清晰', 'Sharp photo'],
+  warn: ['照片略模糊，建议对焦后重拍', 'Slightly blurred: focus and retake'],
+  fail: ['照片模糊，请擦净镜头、保持稳定、对焦面部后重拍', 'Blurred: clean the lens, hold still, focus on the face'],
+};
+
+export const COLOR_ADVICE: Advice = {
+  pass: ['彩色照片', 'Colour photo'],
+  warn: ['照片颜色偏淡或偏色，请使用彩色模式、自然光拍摄', 'Washed-out colour: use colour mode and natural light'],
+  fail: ['检测到黑白照片，请使用彩色照片', 'Black-and-white photo: use a colour photo'],
+};
+
+/** p90 chroma → image.color; `where` names the pixels measured (the person, or the whole image). */
+export function colorCheck(chromaP90: number, where = ''): CheckResult {
+  return graded(
+    'image.color',
+    chromaP90,
+    `p90 chroma${where} > ${T.chroma.warn} pass, > ${T.chroma.fail} warn`,
+    COLOR_ADVICE,
+    'C*',
+    (v) => (v <= T.chroma.fail ? 'fail' : v <= T.chroma.warn ? 'warn' : 'pass'),
+  );
+}
 
 export function imageChecks(m: ImageMeasures): CheckResult[] {
   const sharp = graded(
     'image.sharpness',
     m.laplacian,
     `mean |Laplacian| over eyes and nose > ${T.sharpness.warn} pass, > ${T.sharpness.fail} warn`,
-    {
-      pass: ['照片清晰', 'Sharp photo'],
-      warn: ['照片略模糊，建议对焦后重拍', 'Slightly blurred: focus and retake'],
-      fail: [
-        '照片模糊，请擦净镜头、保持稳定、对焦面部后重拍',
-        'Blurred: clean the lens, hold still, focus on the face',
-      ],
-    },
+    SHARPNESS_ADVICE,
     undefined,
     (v) => (v <= T.sharpness.fail ? 'fail' : v <= T.sharpness.warn ? 'warn' : 'pass'),
   );
-  const color = graded(
-    'image.color',
-    m.chromaP90,
-    `p90 chroma > ${T.chroma.warn} pass, > ${T.chroma.fail} warn`,
-    {
-      pass: ['彩色照片', 'Colour photo'],
-      warn: ['照片颜色偏淡或偏色，请使用彩色模式、自然光拍摄', 'Washed-out colour: use colour mode and natural light'],
-      fail: ['检测到黑白照片，请使用彩色照片', 'Black-and-white photo: use a colour photo'],
-    },
-    'C*',
-    (v) => (v <= T.chroma.fail ? 'fail' : v <= T.chroma.warn ? 'warn' : 'pass'),
-  );
-  return [sharp, color];
+  return [sharp, colorCheck(m.chromaP90)];
 }
 
 /** Advisory: the anti-spoof model's "real" score; never blocks a photo on its own. */

@@ -15,8 +15,8 @@ export function faceCount(n: number): CheckResult {
       'fail',
       n,
       t,
-      '未检测到人脸，请正对镜头、露出完整面部后重拍',
-      'No face found: face the camera',
+      '未检测到人脸，请正对镜头、取下口罩和墨镜等遮挡物、露出完整面部后重拍',
+      'No face found: face the camera and remove masks, sunglasses and anything covering the face',
     );
   return check(
     'face.count',
