@@ -69,7 +69,9 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     dataDir,
     databaseUrl,
     secret: overrides.secret ?? loadSecret(dataDir),
-    photoPoolSize: int('KAOZHAO_PHOTO_WORKERS', Math.max(1, Math.min(4, os.availableParallelism() - 1))),
+    // One per core (up to 4, ≈ 450 MB each): the worker threads run at a lower priority
+    // (KAOZHAO_PHOTO_NICE), so API requests are still served first on a busy machine.
+    photoPoolSize: int('KAOZHAO_PHOTO_WORKERS', Math.max(1, Math.min(4, os.availableParallelism()))),
     jobExpireSeconds: int('KAOZHAO_JOB_EXPIRE_SECONDS', 300),
     jobMaintenanceSeconds: int('KAOZHAO_JOB_MAINTENANCE_SECONDS', 30),
     uploadLimitBytes: int('KAOZHAO_UPLOAD_LIMIT_MB', 20) * 1024 * 1024,
