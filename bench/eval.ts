@@ -401,7 +401,9 @@ async function main(): Promise<void> {
     console.log(
       `\nno face described: ${undescribed.map((d) => `${d.file}${d.error ? ` (${d.error})` : ''}`).join(', ')}`,
     );
-  console.log('\n== Verification (describeFace: faceres on a landmark-aligned crop, cosine similarity) ==');
+  console.log(
+    '\n== Verification (describeFace: faceDescription, face-api FaceRecognitionNet on the dlib-aligned chip, cosine similarity) ==',
+  );
   const report = (label: string, g: number[], i: number[]) => {
     const r1 = tarAt(g, i, 0.01);
     const r01 = tarAt(g, i, 0.001);

@@ -1,17 +1,27 @@
 // 1:1 verification on pairs/*.tsv with describeFace, for iterating on the embedding without the
 // whole `npm run eval` (whose verification section is the official figure).
 //   npx tsx bench/verify-eval.ts [faces dir]
-// VARIANTS='describeFace;human;faceres:0.8;human+describeFace' compares embeddings: describeFace (the
-// aligned faceres crop), human (Human's faceres on its own crop, what makeIdPhoto stores), faceres:<zoom>
-// (aligned crop at another zoom); a+b averages the parts' cosine similarities. CENTER=1 subtracts
-// the mean embedding of the evaluated photos (transductive: for study only). MIN_SIDE, PAD: small
-// images' enlargement. Detection per photo is cached in the temp dir by those two options.
+// VARIANTS='describeFace;faceres;facerec:dlib:1.1;describeFace+faceres' compares embeddings:
+// describeFace (faceDescription, the adopted one: face-api's FaceRecognitionNet on dlib's aligned
+// chip), faceres (the earlier one: Human's faceres on the ArcFace-aligned crop), faceres:<zoom>,
+// facerec[:dlib|arc[:zoom]] (FaceRecognitionNet on another template or zoom), human (Human's faceres
+// on its own crop; only when Human's description is on); a+b averages the parts' cosine
+// similarities. CENTER=1 subtracts the mean embedding of the evaluated photos (transductive: for
+// study only). MIN_SIDE, PAD: small images' enlargement. Detection per photo is cached in the temp
+// dir by those two options.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { faceresEmbedding } from '../src/photo/face/embedding.js';
+import {
+  ARCFACE_TEMPLATE,
+  alignedCrop,
+  faceDescription,
+  faceresEmbedding,
+  fivePoints,
+} from '../src/photo/face/embedding.js';
+import { DLIB_TEMPLATE, FACEREC_SIZE, faceRecDescriptor } from '../src/photo/face/facerec.js';
 import { analyze } from '../src/photo/face/human.js';
 import type { FaceAnalysis, RawImage } from '../src/photo/types.js';
 import {
@@ -120,10 +130,18 @@ async function main(): Promise<void> {
       if (name === 'describeFace' && process.env.DIRECT === '1')
         e = (await describeFace(fs.readFileSync(path.join(dir, f)), prep))?.embedding ?? null;
       else if (!face) e = null;
-      else if (name === 'describeFace') e = await faceresEmbedding(image, face.mesh);
+      else if (name === 'describeFace') e = await faceDescription(image, face.mesh);
+      else if (name === 'faceres') e = await faceresEmbedding(image, face.mesh);
       else if (name === 'human') e = face.embedding;
       else if (name.startsWith('faceres:')) e = await faceresEmbedding(image, face.mesh, Number(name.slice(8)));
-      else throw new Error(`unknown variant ${name}`);
+      else if (name.startsWith('facerec')) {
+        // facerec[:dlib|arc[:zoom]]: face-api's FaceRecognitionNet on a 150-px crop aligned to dlib's
+        // chip template (default) or ArcFace's.
+        const [, tpl = 'dlib', zoom = '1'] = name.split(':');
+        const template = tpl === 'arc' ? ARCFACE_TEMPLATE : DLIB_TEMPLATE;
+        const crop = alignedCrop(image, fivePoints(face.mesh), FACEREC_SIZE, Number(zoom), template);
+        e = await faceRecDescriptor(crop);
+      } else throw new Error(`unknown variant ${name}`);
       emb.set(f, e);
     }
     if (process.env.CENTER === '1') {

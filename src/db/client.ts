@@ -46,7 +46,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = opts.dataDir ?? 'memory://';
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  // pgvector ships with the embedded database, so duplicate-face search works out of the box.
+  const { vector } = await import('@electric-sql/pglite-pgvector');
+  const client = await PGlite.create(dir, { extensions: { vector } });
   const { drizzle } = await import('drizzle-orm/pglite');
   const db = drizzle(client, { schema }) as unknown as Db;
   return { db, kind: 'pglite', pglite: client, close: () => client.close() };

@@ -60,6 +60,8 @@ export const CHECKS = {
   'image.sharpness': { zh: '照片清晰', en: 'Sharp photo', group: 'image' },
   'image.color': { zh: '彩色照片', en: 'Colour photo', group: 'image' },
   spoof: { zh: '真人拍摄', en: 'Live person, not a photo of a photo', group: 'image' },
+  // Collection (the server, at submission): the same face under another student's number.
+  'identity.duplicate': { zh: '非他人已交照片', en: "Not another student's photo", group: 'face' },
 } as const satisfies Record<string, CheckDefinition>;
 
 export type CheckId = keyof typeof CHECKS;

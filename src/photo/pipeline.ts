@@ -10,7 +10,7 @@ import { noFaceChecks, noFaceMeasures } from './checks/noface.js';
 import { cleanAlpha, composite, foregroundOf, keepConnected, rgba } from './compose.js';
 import { type Decoded, decode, decodeRegion } from './decode.js';
 import { encodeJpeg, encodePng } from './encode.js';
-import { faceresEmbedding } from './face/embedding.js';
+import { faceDescription } from './face/embedding.js';
 import { analyze } from './face/human.js';
 import { apply, compose, invert, scaling, type Warped, warpAffine } from './geometry.js';
 import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, solveLayout } from './layout.js';
@@ -251,8 +251,9 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
     return finish({ made: false, photos: {}, cutout: null, face: null, faceCount: 0 });
   }
   // The description stored with the photo is the one exam entry computes on a live frame
-  // (verify.ts describeFace): faceres on the landmark-aligned crop of the same analysis image.
-  const embedding = await timed(timings, 'detect', () => faceresEmbedding(d.image, face.mesh));
+  // (verify.ts describeFace) and duplicate search compares: face/embedding.ts faceDescription on
+  // the landmark-aligned crop of the same analysis image.
+  const embedding = await timed(timings, 'detect', () => faceDescription(d.image, face.mesh));
   const faceOut = { ...face, embedding, sourceWidth: d.image.width, sourceHeight: d.image.height };
   if (analysis.faces.length > 1) {
     // No photo, but the largest face's analysis still serves verification and duplicate search.

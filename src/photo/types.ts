@@ -70,7 +70,7 @@ export interface FaceAnalysis {
   mesh: Point3[];
   pose: Pose;
   gaze: { bearing: number; strength: number };
-  /** 1024-value face description (faceres), for 1:1 verification and duplicate search. */
+  /** Face description (face/embedding.ts faceDescription, 128 values), for 1:1 verification and duplicate search. */
   embedding: number[];
   /** Anti-spoof score 0..1 (1 = real), liveness 0..1, when those models ran. */
   real?: number;

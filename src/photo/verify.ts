@@ -1,40 +1,17 @@
 // 1:1 verification (exam entry): describeFace embeds the face of any photo, including small live
 // frames that the ID-photo engine itself refuses, and cosineSimilarity compares two descriptions.
-// The description is faceres on a landmark-aligned crop (face/embedding.ts), the same one
-// makeIdPhoto stores as face.embedding, so a live frame compares with the collected photo's.
+// The description is face/embedding.ts faceDescription (face-api's FaceRecognitionNet on dlib's
+// aligned face chip), the same one makeIdPhoto stores as face.embedding, so a live frame compares
+// with the collected photo's.
 import sharp, { type Sharp } from 'sharp';
 import { KaozhaoError } from '../domain/errors.js';
 import { sniff } from './decode.js';
-import { faceresEmbedding } from './face/embedding.js';
+import { faceDescription } from './face/embedding.js';
 import { analyze } from './face/human.js';
 import { INPUT_LIMITS } from './thresholds.js';
 import type { RawImage } from './types.js';
 
-/** Cosine similarity of two embeddings (-1..1); 0 when either is empty or all zero. */
-export function cosineSimilarity(a: readonly number[], b: readonly number[]): number {
-  const n = Math.min(a.length, b.length);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
-/**
- * Same person when the describeFace similarity is above this. Chosen from `npm run eval` (and
- * bench/verify-eval.ts) over pairs/*.tsv, 923 pairs (479 genuine, 444 impostor), every photo
- * described: the FAR-1% threshold is 0.586 (TAR 88.1%), the FAR-0.1% one 0.598 (TAR 85.4%; the
- * highest impostor). Exam entry must not let an impostor through, so 0.6, just above every
- * impostor there: FAR 0/444, TAR 85.0%. The set is small, so this is a first estimate: revisit with
- * the university's own exam-entry pairs or a stronger embedding model.
- */
-export const VERIFY_THRESHOLD = 0.6;
+export { cosineSimilarity, FACE_DESCRIPTION_LENGTH, VERIFY_THRESHOLD } from './similarity.js';
 
 export interface FaceDescription {
   embedding: number[];
@@ -132,5 +109,5 @@ export async function describeFace(
   const { faces } = await analyze(image);
   const face = faces[0];
   if (!face) return null;
-  return { embedding: await faceresEmbedding(image, face.mesh), score: face.score };
+  return { embedding: await faceDescription(image, face.mesh), score: face.score };
 }

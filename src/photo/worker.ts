@@ -3,7 +3,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
-import { loadFaceres } from './face/embedding.js';
+import { loadFaceDescription } from './face/embedding.js';
 import { loadHuman } from './face/human.js';
 import { preloadMatting } from './matting.js';
 import { makeIdPhoto } from './pipeline.js';
@@ -44,7 +44,12 @@ function lowerThreadPriority(nice: number): void {
 }
 lowerThreadPriority(PHOTO_WORKER_NICE);
 
-const ready = Promise.all([loadHuman(), loadFaceres(), preloadMatting('selfie'), preloadMatting(DEFAULT_MATTING)]);
+const ready = Promise.all([
+  loadHuman(),
+  loadFaceDescription(),
+  preloadMatting('selfie'),
+  preloadMatting(DEFAULT_MATTING),
+]);
 
 function transferables(r: IdPhotoResult): ArrayBuffer[] {
   const list = [...Object.values(r.photos), r.cutout].filter((b): b is Uint8Array => !!b);

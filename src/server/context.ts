@@ -9,6 +9,7 @@ import { createAdminRepository } from './repositories/admin.repository.js';
 import { createAuditRepository } from './repositories/audit.repository.js';
 import { createCampaignRepository } from './repositories/campaign.repository.js';
 import { createCountsRepository } from './repositories/counts.repository.js';
+import { createFaceIndexRepository } from './repositories/face-index.repository.js';
 import { createOrgRepository } from './repositories/org.repository.js';
 import { createPhotoRepository } from './repositories/photo.repository.js';
 import { createPhotoEngineRepository, type PhotoEngineRepository } from './repositories/photo-engine.repository.js';
@@ -54,7 +55,9 @@ export async function createContext(config: Config, database: Database, opts: Co
         })
       : createInProcessQueue());
 
+  const faceIndex = await createFaceIndexRepository(database);
   const repos = {
+    faceIndex,
     students: createStudentRepository(db),
     units: createOrgRepository(db),
     campaigns: createCampaignRepository(db),

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decode } from '../../src/photo/decode.js';
-import { ARCFACE_TEMPLATE, alignedCrop, similarity } from '../../src/photo/face/embedding.js';
+import { ARCFACE_TEMPLATE, alignedCrop, FACE_DESCRIPTION_LENGTH, similarity } from '../../src/photo/face/embedding.js';
 import { makeIdPhoto } from '../../src/photo/pipeline.js';
 import type { RawImage } from '../../src/photo/types.js';
 import { cosineSimilarity, describeFace, type FaceDescription, VERIFY_THRESHOLD } from '../../src/photo/verify.js';
@@ -13,6 +13,8 @@ describe('verification helpers', () => {
     expect(cosineSimilarity([1, 1], [-1, -1])).toBeCloseTo(-1);
     expect(cosineSimilarity([], [1])).toBe(0);
     expect(cosineSimilarity([0, 0], [1, 1])).toBe(0);
+    // Descriptions of different models (lengths) never match.
+    expect(cosineSimilarity([1, 0], [1, 0, 0])).toBe(0);
   });
   it('threshold is a similarity', () => {
     expect(VERIFY_THRESHOLD).toBeGreaterThan(0);
@@ -54,6 +56,8 @@ describe.skipIf(!haveFaces)('describeFace on real photos', () => {
     obama112: 'identities/barack_obama/magface__toy_imgs__8.jpg',
     aniston: 'identities/jennifer_aniston/deepface__dataset__img3.jpg',
     hanks112: 'identities/tom_hanks/insightface__images__Tom_Hanks_54745.png',
+    anistonB: 'identities/jennifer_aniston/deepface__dataset__img12.jpg',
+    clooney: 'identities/george_clooney/deepface__dataset__img38.jpg',
     noFace: 'other/no_face/insightface__crop__no_face.png',
   };
   const d: Partial<Record<keyof typeof photos, FaceDescription | null>> = {};
@@ -65,14 +69,26 @@ describe.skipIf(!haveFaces)('describeFace on real photos', () => {
   it('a genuine pair is above the threshold', () => {
     expect(sim('obamaA', 'obamaB')).toBeGreaterThan(VERIFY_THRESHOLD);
   });
+  it('more genuine pairs are above the threshold', () => {
+    expect(sim('aniston', 'anistonB')).toBeGreaterThan(VERIFY_THRESHOLD);
+    expect(sim('obama112', 'obamaA')).toBeGreaterThan(VERIFY_THRESHOLD);
+  });
   it('an impostor pair is below the threshold', () => {
     expect(sim('obamaA', 'aniston')).toBeLessThan(VERIFY_THRESHOLD);
     expect(sim('obamaB', 'aniston')).toBeLessThan(VERIFY_THRESHOLD);
+    expect(sim('obamaA', 'clooney')).toBeLessThan(VERIFY_THRESHOLD);
+    expect(sim('anistonB', 'hanks112')).toBeLessThan(VERIFY_THRESHOLD);
+  });
+  it('the description has the adopted length and unit norm', () => {
+    for (const k of ['obamaA', 'aniston', 'clooney'] as const) {
+      expect(d[k]?.embedding).toHaveLength(FACE_DESCRIPTION_LENGTH);
+      expect(Math.hypot(...d[k]!.embedding)).toBeCloseTo(1, 5);
+    }
   });
   it('112×112 photos, which the ID-photo engine refuses, still embed', async () => {
     await expect(decode(readFace(photos.obama112))).rejects.toMatchObject({ code: 'image.too_small' });
-    expect(d.obama112?.embedding).toHaveLength(1024);
-    expect(d.hanks112?.embedding).toHaveLength(1024);
+    expect(d.obama112?.embedding).toHaveLength(FACE_DESCRIPTION_LENGTH);
+    expect(d.hanks112?.embedding).toHaveLength(FACE_DESCRIPTION_LENGTH);
     expect(d.obama112!.score).toBeGreaterThan(0.5);
     // Obama's crop is closer to Obama than to another small face.
     expect(sim('obama112', 'obamaA')).toBeGreaterThan(sim('obama112', 'hanks112'));
@@ -83,7 +99,7 @@ describe.skipIf(!haveFaces)('describeFace on real photos', () => {
   it('the description stored with a made photo is the one a live frame is compared with', async () => {
     // Exam entry compares describeFace(live frame) with the embedding makeIdPhoto stored.
     const made = await makeIdPhoto(readFace(photos.obamaA));
-    expect(made.face?.embedding).toHaveLength(1024);
+    expect(made.face?.embedding).toHaveLength(FACE_DESCRIPTION_LENGTH);
     expect(cosineSimilarity(made.face!.embedding, d.obamaA!.embedding)).toBeGreaterThan(0.98);
     expect(cosineSimilarity(made.face!.embedding, d.obamaB!.embedding)).toBeGreaterThan(VERIFY_THRESHOLD);
     expect(cosineSimilarity(made.face!.embedding, d.aniston!.embedding)).toBeLessThan(VERIFY_THRESHOLD);

@@ -3,7 +3,7 @@
 // description, so the two are comparable; the frame itself is not kept.
 import type { ExamVerifyResponse } from '../../domain/admin-api.js';
 import { KaozhaoError } from '../../domain/errors.js';
-import { cosineSimilarity, VERIFY_THRESHOLD } from '../../photo/verify.js';
+import { cosineSimilarity, VERIFY_THRESHOLD } from '../../photo/similarity.js';
 import type { AuditRepository } from '../repositories/audit.repository.js';
 import type { PhotoRepository } from '../repositories/photo.repository.js';
 import type { PhotoEngineRepository } from '../repositories/photo-engine.repository.js';

@@ -1,10 +1,11 @@
 import type { Db } from '../../db/client.js';
 import type { PhotoAttempt } from '../../domain/api.js';
 import { BACKGROUND_NAMES, type BackgroundName } from '../../domain/backgrounds.js';
-import { worstStatus } from '../../domain/checks.js';
+import { type CheckResult, worstStatus } from '../../domain/checks.js';
 import { ERRORS, KaozhaoError } from '../../domain/errors.js';
 import type { PhotoJobQueue } from '../../jobs/photo-queue.js';
 import { createCountsRepository } from '../repositories/counts.repository.js';
+import type { FaceIndexRepository } from '../repositories/face-index.repository.js';
 import { createPhotoRepository, type Photo, type PhotoRepository } from '../repositories/photo.repository.js';
 import type { PhotoEngineRepository } from '../repositories/photo-engine.repository.js';
 import type { StorageRepository } from '../repositories/storage.repository.js';
@@ -31,6 +32,31 @@ export function sniffImage(b: Uint8Array): 'jpeg' | 'png' | 'webp' | 'heic' | nu
 /** Tries per photo across retries and workers before it is marked failed. */
 export const MAX_JOB_ATTEMPTS = 3;
 
+/**
+ * Similarity from which another student's submitted photo counts as the same face. From
+ * `npx tsx bench/duplicates.ts` (face description of src/photo/face/embedding.ts): copies of one
+ * photo (re-encoded, resized, letterboxed, cropped, cross-repository: shared duplicates/) score
+ * 0.982–1.000; different photos of one person median 0.969; different people median 0.825, highest
+ * 0.922 of 448 pairs. A 1:N search over millions of photos meets far more look-alikes than 448
+ * pairs show, so the cut sits well above every different-people pair and just below the lowest
+ * copy: copies and near-identical shots are flagged, look-alikes are not. It only sends the
+ * submission to a reviewer; it never refuses it.
+ */
+export const DUPLICATE_FACE = 0.97;
+
+function duplicateCheck(similarity: number): CheckResult {
+  return {
+    id: 'identity.duplicate',
+    status: 'warn',
+    value: Math.round(similarity * 1000) / 1000,
+    threshold: `< ${DUPLICATE_FACE}`,
+    message: {
+      zh: '该照片与其他学生已提交的照片高度相似，将由人工审核',
+      en: 'Very similar to a photo another student submitted: a reviewer will check it',
+    },
+  };
+}
+
 const KNOWN_ENGINE_CODES = new Set(Object.keys(ERRORS));
 
 export function createPhotoService(deps: {
@@ -41,8 +67,9 @@ export function createPhotoService(deps: {
   engine: PhotoEngineRepository;
   queue: PhotoJobQueue;
   campaign: CampaignService;
+  faceIndex: FaceIndexRepository;
 }) {
-  const { db, photos, storage, engine, queue, campaign } = deps;
+  const { db, photos, storage, engine, queue, campaign, faceIndex } = deps;
 
   /**
    * The phone photo is kept only until its attempt is finished: the outputs and the report are
@@ -202,6 +229,10 @@ export function createPhotoService(deps: {
         if (e instanceof KaozhaoError && e.code === 'photo.already_submitted') return campaign.current();
         throw e;
       });
+      // The same face already submitted by another student (read before the transaction, see above).
+      const twin = existing?.embedding?.length
+        ? (await faceIndex.nearest(existing.embedding, studentId, 1)).find((m) => m.similarity >= DUPLICATE_FACE)
+        : undefined;
       return db.transaction(async (tx) => {
         const txPhotos = createPhotoRepository(tx);
         const txStudents = createStudentRepository(tx);
@@ -223,14 +254,19 @@ export function createPhotoService(deps: {
         // answer like the first click did rather than with an error.
         if (prev && prev.photoId === p.id && prev.status !== 'rejected') return (await txPhotos.byId(p.id))!;
         if (prev && prev.status !== 'rejected') throw KaozhaoError.of('photo.already_submitted');
-        const status = verdict === 'pass' ? 'approved' : 'needs_review';
+        // A twin never auto-approves: a reviewer decides who the face belongs to.
+        const status = verdict === 'pass' && !twin ? 'approved' : 'needs_review';
         const now = new Date();
         await txPhotos.update(p.id, {
           status,
           background,
           submittedAt: now,
           reviewedAt: status === 'approved' ? now : null,
+          ...(twin ? { report: [...(p.report ?? []), duplicateCheck(twin.similarity)] } : {}),
         });
+        if (p.embedding?.length) {
+          await faceIndex.add(tx, { photoId: p.id, studentId, campaignId: c.id, embedding: p.embedding });
+        }
         await txPhotos.upsertSubmission({
           campaignId: c.id,
           studentId,

@@ -4,6 +4,7 @@ import type { CheckResult } from '../../domain/checks.js';
 import { KaozhaoError } from '../../domain/errors.js';
 import { createAuditRepository } from '../repositories/audit.repository.js';
 import { createCountsRepository } from '../repositories/counts.repository.js';
+import type { FaceIndexRepository } from '../repositories/face-index.repository.js';
 import type { OrgRepository, OrgUnit } from '../repositories/org.repository.js';
 import { createPhotoRepository, type PhotoRepository } from '../repositories/photo.repository.js';
 import { createStudentRepository } from '../repositories/student.repository.js';
@@ -14,6 +15,7 @@ export function createReviewService(deps: {
   photos: PhotoRepository;
   units: OrgRepository;
   auth: AdminAuthService;
+  faceIndex: FaceIndexRepository;
 }) {
   const { db, photos, units, auth } = deps;
   return {
@@ -56,6 +58,8 @@ export function createReviewService(deps: {
           reviewedAt: now,
         });
         await txPhotos.setSubmissionStatus(photo.campaignId, student.id, status);
+        // A rejected photo is no longer anyone's collected face.
+        if (status === 'rejected') await deps.faceIndex.remove(tx, photo.id);
         await createCountsRepository(tx).transition({
           campaignId: photo.campaignId,
           centreId: student.centreId,
