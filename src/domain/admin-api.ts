@@ -133,6 +133,11 @@ export interface ReviewItem {
   /** URL of the submitted photo (image/jpeg). */
   photoUrl: string;
   report: CheckResult[];
+  /**
+   * With identity.duplicate: the other student whose submitted photo shows the same face, for the
+   * reviewer to compare (photoUrl only when that student is inside the reviewer's scope).
+   */
+  duplicateOf?: { studentNumber: string; centreName: string; similarity: number; photoUrl: string | null };
 }
 
 /** GET /api/admin/reviews?unitId=&limit=&offset= */

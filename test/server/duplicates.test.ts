@@ -59,8 +59,14 @@ describe.skipIf(!haveFaces).each(BACKENDS)('duplicate faces on $name', (backend)
     expect(other.status).toBe('approved');
     expect(dup(other.report)).toBeUndefined();
 
-    // A reviewer rejects the copy: it leaves the index; the original still catches the next copy.
+    // The reviewer sees whose face it also is.
     const reviewer = await adminLogin(s, 'hq');
+    const queue = await s.app.inject({ method: 'GET', url: '/api/admin/reviews', headers: { cookie: reviewer } });
+    const item = queue.json().items.find((i: { photoId: string }) => i.photoId === copy.id);
+    expect(item.duplicateOf).toMatchObject({ studentNumber: s.demo.students[0]!.studentNumber });
+    expect(item.duplicateOf.similarity).toBeGreaterThanOrEqual(DUPLICATE_FACE);
+    expect(item.duplicateOf.photoUrl).toContain(first.id);
+    // A reviewer rejects the copy: it leaves the index; the original still catches the next copy.
     const rej = await s.app.inject({
       method: 'POST',
       url: `/api/admin/reviews/${copy.id}`,

@@ -7,6 +7,7 @@ import { createCountsRepository } from '../repositories/counts.repository.js';
 import type { FaceIndexRepository } from '../repositories/face-index.repository.js';
 import type { OrgRepository, OrgUnit } from '../repositories/org.repository.js';
 import { createPhotoRepository, type PhotoRepository } from '../repositories/photo.repository.js';
+import type { StudentRepository } from '../repositories/student.repository.js';
 import { createStudentRepository } from '../repositories/student.repository.js';
 import { type AdminAuthService, type AdminPrincipal, scopeOf } from './admin-auth.service.js';
 
@@ -16,13 +17,37 @@ export function createReviewService(deps: {
   units: OrgRepository;
   auth: AdminAuthService;
   faceIndex: FaceIndexRepository;
+  students: StudentRepository;
 }) {
   const { db, photos, units, auth } = deps;
   return {
     async queue(campaignId: string, unit: OrgUnit, limit: number, offset: number): Promise<ReviewItem[]> {
       const rows = await photos.reviewQueue(campaignId, scopeOf(unit), limit, offset);
       const names = new Map((await units.all()).map((u) => [u.id, u.name]));
-      return rows.map((r) => ({
+      const scope = scopeOf(unit);
+      /** The other student behind an identity.duplicate warning (looked up again: it may have changed). */
+      const twinOf = async (r: (typeof rows)[number]): Promise<ReviewItem['duplicateOf']> => {
+        if (!((r.report ?? []) as CheckResult[]).some((c) => c.id === 'identity.duplicate')) return undefined;
+        const embedding = (await photos.byId(r.photoId))?.embedding;
+        const [m] = embedding ? await deps.faceIndex.nearest(embedding, r.studentId, 1) : [];
+        const twin = m ? await deps.students.byId(m.studentId) : undefined;
+        if (!m || !twin) return undefined;
+        const visible =
+          scope.centreId !== undefined
+            ? twin.centreId === scope.centreId
+            : scope.branchId === undefined || twin.branchId === scope.branchId;
+        return {
+          studentNumber: twin.studentNumber,
+          centreName: names.get(twin.centreId) ?? '',
+          similarity: Math.round(m.similarity * 1000) / 1000,
+          photoUrl: visible
+            ? `/api/admin/photos/${m.photoId}/files/${(await photos.byId(m.photoId))?.background ?? 'blue'}.jpg`
+            : null,
+        };
+      };
+      const twins = await Promise.all(rows.map(twinOf));
+      return rows.map((r, i) => ({
+        ...(twins[i] ? { duplicateOf: twins[i] } : {}),
         photoId: r.photoId,
         studentNumber: r.studentNumber,
         name: r.name,

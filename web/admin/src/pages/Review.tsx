@@ -1,5 +1,5 @@
 import { CheckOutlined, CloseOutlined, ReloadOutlined } from '@ant-design/icons';
-import { App, Button, Card, Col, Descriptions, Empty, Flex, Row, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Flex, Row, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import type { ReviewItem } from '../../../../src/domain/admin-api.js';
 import { BACKGROUND_LABELS, type BackgroundName } from '../../../../src/domain/backgrounds.js';
@@ -132,6 +132,26 @@ export function ReviewPage() {
                   />
                 </Col>
                 <Col span={16}>
+                  {current.duplicateOf && (
+                    <Alert
+                      type="warning"
+                      showIcon
+                      style={{ marginBottom: 12 }}
+                      message={`与学号 ${current.duplicateOf.studentNumber}（${current.duplicateOf.centreName}）已提交的照片为同一张脸（相似度 ${current.duplicateOf.similarity.toFixed(3)}）`}
+                      description={
+                        current.duplicateOf.photoUrl ? (
+                          <img
+                            className="kz-photo"
+                            style={{ maxWidth: 160 }}
+                            src={current.duplicateOf.photoUrl}
+                            alt="另一名学生提交的照片"
+                          />
+                        ) : (
+                          '该学生不在您的管理范围内，请联系上级单位核实。'
+                        )
+                      }
+                    />
+                  )}
                   <CheckReport report={current.report} />
                 </Col>
               </Row>
