@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
-import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { migrateDatabase, openDatabase, rows } from '../src/db/client.js';
 import { createIdCipher } from '../src/db/crypto.js';
 import { seedDemo } from '../src/seed/demo.seed.js';
 import { haveFaces, listFaces, readFace } from '../test/faces.js';
@@ -66,7 +67,17 @@ async function main(): Promise<void> {
   // populated database and does not seed again.
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(dataDir, 'pg') });
   await migrateDatabase(database);
-  const demo = await seedDemo(database.db, createIdCipher(config.secret), { students: Math.max(N, 200) });
+  const demo = await seedDemo(database.db, createIdCipher(config.secret), { students: Math.max(N + 20, 200) });
+  // The seed suspends about one student in a hundred: the clients are enrolled students only.
+  const enrolled = new Set(
+    (
+      await rows<{ id: number }>(
+        database.db,
+        sql`SELECT id::int AS id FROM students WHERE enrolment_status = 'enrolled'`,
+      )
+    ).map((r) => r.id),
+  );
+  const students = demo.students.filter((s) => enrolled.has(s.id));
   await database.close();
   const server = await startServer({
     DATA_DIR: dataDir,
@@ -97,7 +108,7 @@ async function main(): Promise<void> {
   }
 
   async function student(i: number): Promise<void> {
-    const s = demo.students[i]!;
+    const s = students[i]!;
     const json = { 'content-type': 'application/json' };
     await call('identify', '/api/student/identify', {
       method: 'POST',
