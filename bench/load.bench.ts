@@ -5,41 +5,21 @@
 //   BENCH_STUDENTS = 200 concurrent students, KAOZHAO_PHOTO_WORKERS / KAOZHAO_PHOTO_NICE = the
 //   server's photo worker threads and their nice value
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase, rows } from '../src/db/client.js';
 import { createIdCipher } from '../src/db/crypto.js';
 import { seedDemo } from '../src/seed/demo.seed.js';
 import { haveFaces, listFaces, readFace } from '../test/faces.js';
+import { createPgDatabase } from '../test/support/pg-database.js';
 import { startServer } from '../test/support/server-process.js';
 
 const N = Number(process.env.BENCH_STUDENTS ?? 200);
 
 type Step = 'identify' | 'verify' | 'consent' | 'upload' | 'processing (upload → ready)' | 'submit';
-
-async function freshPgDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `kz_load_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 /** Server RSS (its process group: tsx, node and the worker threads live in one node process). */
 function rssOfGroup(pgid: number): number {
@@ -61,7 +41,7 @@ async function main(): Promise<void> {
     return;
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kz-load-'));
-  const pgdb = process.env.DATABASE_URL ? await freshPgDatabase(process.env.DATABASE_URL) : undefined;
+  const pgdb = process.env.DATABASE_URL ? await createPgDatabase(process.env.DATABASE_URL, 'kz_load') : undefined;
   const config = loadConfig({ dataDir, databaseUrl: pgdb?.url });
   // Seed here so the clients know the generated students' ID numbers; the server then finds a
   // populated database and does not seed again.

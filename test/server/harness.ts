@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
 import sharp from 'sharp';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, migrateDatabase, openDatabase } from '../../src/db/client.js';
@@ -15,6 +14,7 @@ import { createInProcessQueue } from '../../src/jobs/photo-queue.js';
 import { type DemoData, type SeedOptions, seedDemo } from '../../src/seed/demo.seed.js';
 import { buildApp } from '../../src/server/app.js';
 import { type AppContext, createContext } from '../../src/server/context.js';
+import { createPgDatabase } from '../support/pg-database.js';
 
 export interface Backend {
   name: 'pglite' | 'postgres';
@@ -34,25 +34,6 @@ export interface TestServer {
   demo: DemoData;
   logs: () => string;
   close(): Promise<void>;
-}
-
-async function createPgDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `kz_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 export interface ServerOptions extends SeedOptions {
