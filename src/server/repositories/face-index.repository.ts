@@ -23,6 +23,9 @@ export interface FaceIndexRepository {
   nearest(embedding: number[], excludeStudentId: number, limit: number): Promise<FaceMatch[]>;
 }
 
+/** Advisory lock id for creating the index (the migrations use another). */
+const FACE_INDEX_LOCK = 7_453_211;
+
 const vectorText = (v: number[]) => `[${v.map((x) => (Number.isFinite(x) ? x : 0)).join(',')}]`;
 
 export async function createFaceIndexRepository(database: Database): Promise<FaceIndexRepository> {
@@ -35,19 +38,24 @@ export async function createFaceIndexRepository(database: Database): Promise<Fac
   let available = Boolean(ext?.installed || ext?.available);
   if (available) {
     try {
-      await db.execute(sql`CREATE EXTENSION IF NOT EXISTS vector`);
-      await db.execute(
-        sql.raw(`CREATE TABLE IF NOT EXISTS face_index (
-          photo_id uuid PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
-          student_id bigint NOT NULL,
-          campaign_id uuid NOT NULL,
-          embedding vector(${DESCRIPTION_LENGTH}) NOT NULL,
-          created_at timestamptz NOT NULL DEFAULT now())`),
-      );
-      // HNSW on cosine distance: a query reads a few hundred entries, not the whole index.
-      await db.execute(
-        sql`CREATE INDEX IF NOT EXISTS face_index_embedding_idx ON face_index USING hnsw (embedding vector_cosine_ops)`,
-      );
+      // Under a lock: API and worker processes starting together would otherwise race on
+      // CREATE … IF NOT EXISTS (a duplicate-key error) and one of them would run without search.
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(${FACE_INDEX_LOCK})`);
+        await tx.execute(sql`CREATE EXTENSION IF NOT EXISTS vector`);
+        await tx.execute(
+          sql.raw(`CREATE TABLE IF NOT EXISTS face_index (
+            photo_id uuid PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+            student_id bigint NOT NULL,
+            campaign_id uuid NOT NULL,
+            embedding vector(${DESCRIPTION_LENGTH}) NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now())`),
+        );
+        // HNSW on cosine distance: a query reads a few hundred entries, not the whole index.
+        await tx.execute(
+          sql`CREATE INDEX IF NOT EXISTS face_index_embedding_idx ON face_index USING hnsw (embedding vector_cosine_ops)`,
+        );
+      });
     } catch {
       // No rights to create the extension on this server: run without the search.
       available = false;
