@@ -40,13 +40,18 @@ function sharpOf(input: Uint8Array): Sharp {
   return sharp(input, { limitInputPixels: INPUT_LIMITS.maxPixels, failOn: 'truncated', sequentialRead: true });
 }
 
-export async function decode(input: Uint8Array): Promise<Decoded> {
+/** The refusals made from the bytes alone (size, container), before anything is decoded. */
+export function checkInput(input: Uint8Array): InputFormat {
   if (input.byteLength === 0) throw KaozhaoError.of('image.empty');
   if (input.byteLength > INPUT_LIMITS.maxBytes) throw KaozhaoError.of('image.file_too_large');
   const kind = sniff(input);
   if (kind === 'heic') throw KaozhaoError.of('image.heic');
-  if (kind === 'gif') throw KaozhaoError.of('image.unsupported_type');
-  if (kind === 'unknown') throw KaozhaoError.of('image.unsupported_type');
+  if (kind === 'gif' || kind === 'unknown') throw KaozhaoError.of('image.unsupported_type');
+  return kind;
+}
+
+export async function decode(input: Uint8Array): Promise<Decoded> {
+  const kind = checkInput(input);
 
   let meta: Metadata;
   try {

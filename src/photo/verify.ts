@@ -5,7 +5,7 @@
 // with the collected photo's.
 import sharp, { type Sharp } from 'sharp';
 import { KaozhaoError } from '../domain/errors.js';
-import { sniff } from './decode.js';
+import { checkInput } from './decode.js';
 import { faceDescription } from './face/embedding.js';
 import { analyze } from './face/human.js';
 import { INPUT_LIMITS } from './thresholds.js';
@@ -92,11 +92,7 @@ export async function describeFace(
   let image: RawImage;
   if (input instanceof Uint8Array) {
     // The same refusals as the engine's decode, so a bad camera frame gets a clear code.
-    if (input.byteLength === 0) throw KaozhaoError.of('image.empty');
-    if (input.byteLength > INPUT_LIMITS.maxBytes) throw KaozhaoError.of('image.file_too_large');
-    const kind = sniff(input);
-    if (kind === 'heic') throw KaozhaoError.of('image.heic');
-    if (kind === 'gif' || kind === 'unknown') throw KaozhaoError.of('image.unsupported_type');
+    checkInput(input);
     try {
       image = await prepareImage(input, opts);
     } catch (cause) {

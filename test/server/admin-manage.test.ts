@@ -12,7 +12,16 @@ import type {
   CampaignsResponse,
   UnitNode,
 } from '../../src/domain/admin-api.js';
-import { adminLogin, BACKENDS, cookieOf, readyPhoto, startServer, studentLogin, type TestServer } from './harness.js';
+import {
+  adminLogin,
+  BACKENDS,
+  cookieOf,
+  readyPhoto,
+  startServer,
+  studentLogin,
+  submitPhoto,
+  type TestServer,
+} from './harness.js';
 
 const HAN = /[\u4e00-\u9fff]/;
 
@@ -420,12 +429,7 @@ describe.each(BACKENDS)('admin management API on $name', (backend) => {
     // One review entry (a student of centre C1) next to the administration entries.
     const cookie = await studentLogin(s, 4);
     const photoId = await readyPhoto(s, 4, 'warn');
-    const submit = await s.app.inject({
-      method: 'POST',
-      url: `/api/student/photos/${photoId}/submit`,
-      headers: { cookie },
-      payload: { background: 'blue' },
-    });
+    const submit = await submitPhoto(s, cookie, photoId, 'blue');
     expect(submit.statusCode).toBe(200);
     expect(
       (await as('hq', { method: 'POST', url: `/api/admin/reviews/${photoId}`, payload: { decision: 'approve' } }))

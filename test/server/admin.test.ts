@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
 import { can, PERMISSIONS, type Permission } from '../../src/domain/roles.js';
 import { idNumberCheckChar } from '../../src/server/services/id-number.js';
-import { adminLogin, BACKENDS, multipart, readyPhoto, startServer, studentLogin, type TestServer } from './harness.js';
+import {
+  adminLogin,
+  BACKENDS,
+  multipart,
+  readyPhoto,
+  startServer,
+  studentLogin,
+  submitPhoto,
+  type TestServer,
+} from './harness.js';
 
 async function xlsxRows(buf: Buffer): Promise<string[][]> {
   const wb = new ExcelJS.Workbook();
@@ -33,12 +42,7 @@ describe.each(BACKENDS)('admin API on $name', (backend) => {
     ] as const) {
       const cookie = await studentLogin(s, i);
       const id = await readyPhoto(s, i, verdict);
-      const r = await s.app.inject({
-        method: 'POST',
-        url: `/api/student/photos/${id}/submit`,
-        headers: { cookie },
-        payload: { background: 'blue' },
-      });
+      const r = await submitPhoto(s, cookie, id, 'blue');
       expect(r.statusCode).toBe(200);
       photo[i] = id;
     }
@@ -198,12 +202,7 @@ describe.each(BACKENDS)('admin API on $name', (backend) => {
       lastStatus: 'rejected',
     });
     const again = await readyPhoto(s, 0, 'pass');
-    const resubmit = await s.app.inject({
-      method: 'POST',
-      url: `/api/student/photos/${again}/submit`,
-      headers: { cookie },
-      payload: { background: 'white' },
-    });
+    const resubmit = await submitPhoto(s, cookie, again, 'white');
     expect(resubmit.json().status).toBe('approved');
     const after = (await as('centre1', { method: 'GET', url: '/api/admin/progress' })).json().root;
     expect(after).toMatchObject({ submitted: 3, approved: 3, rejected: 0 });

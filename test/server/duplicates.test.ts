@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/domain/checks.js';
 import { DUPLICATE_FACE } from '../../src/server/services/photo.service.js';
 import { haveFaces, readFace } from '../faces.js';
-import { adminLogin, BACKENDS, readyPhoto, startServer, studentLogin, type TestServer } from './harness.js';
+import {
+  adminLogin,
+  BACKENDS,
+  readyPhoto,
+  startServer,
+  studentLogin,
+  submitPhoto,
+  type TestServer,
+} from './harness.js';
 
 const ORIGINAL = 'duplicates/obama_resolutions/facerec__examples__obama.jpg';
 const RESIZED = 'duplicates/obama_resolutions/facerec__examples__obama-480p.jpg';
@@ -27,12 +35,7 @@ describe.skipIf(!haveFaces).each(BACKENDS)('duplicate faces on $name', (backend)
     expect(d, file).not.toBeNull();
     const id = await readyPhoto(s, i, 'pass');
     await s.ctx.repos.photos.update(id, { embedding: d!.embedding });
-    const r = await s.app.inject({
-      method: 'POST',
-      url: `/api/student/photos/${id}/submit`,
-      headers: { cookie: await studentLogin(s, i) },
-      payload: { background: 'blue' },
-    });
+    const r = await submitPhoto(s, await studentLogin(s, i), id, 'blue');
     expect(r.statusCode, r.body).toBe(200);
     const row = await s.ctx.repos.photos.byId(id);
     return { id, status: r.json().status as string, report: (row?.report ?? []) as CheckResult[] };

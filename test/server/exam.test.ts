@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
 import { FACE_DESCRIPTION_LENGTH, VERIFY_THRESHOLD } from '../../src/photo/similarity.js';
 import { haveFaces, readFace } from '../faces.js';
-import { adminLogin, BACKENDS, multipart, readyPhoto, startServer, studentLogin, type TestServer } from './harness.js';
+import {
+  adminLogin,
+  BACKENDS,
+  multipart,
+  readyPhoto,
+  startServer,
+  studentLogin,
+  submitPhoto,
+  type TestServer,
+} from './harness.js';
 
 const OBAMA_A = 'identities/barack_obama/facerec__examples__obama.jpg';
 const OBAMA_B = 'identities/barack_obama/facerec__test__obama1.jpg';
@@ -28,12 +37,7 @@ describe.skipIf(!haveFaces).each(BACKENDS)('exam-entry face verification on $nam
     for (const i of [withPhoto, elsewhere]) {
       const id = await readyPhoto(s, i, 'pass');
       await s.ctx.repos.photos.update(id, { embedding: stored!.embedding });
-      const r = await s.app.inject({
-        method: 'POST',
-        url: `/api/student/photos/${id}/submit`,
-        headers: { cookie: await studentLogin(s, i) },
-        payload: { background: 'blue' },
-      });
+      const r = await submitPhoto(s, await studentLogin(s, i), id, 'blue');
       if (i === elsewhere) {
         // The same face under a second student goes to review (duplicate search); a reviewer
         // approves it here so both students have an approved photo to compare with.

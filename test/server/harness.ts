@@ -170,3 +170,13 @@ export function multipart(field: string, filename: string, bytes: Uint8Array, ty
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   };
 }
+
+/** A student's submit of one of their photos in a background colour, as the app sends it. */
+export function submitPhoto(s: TestServer, cookie: string, photoId: string, background: string) {
+  return s.app.inject({
+    method: 'POST',
+    url: `/api/student/photos/${photoId}/submit`,
+    headers: { cookie },
+    payload: { background },
+  });
+}

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
-import { BACKENDS, multipart, readyPhoto, startServer, studentLogin, type TestServer } from './harness.js';
+import { BACKENDS, multipart, readyPhoto, startServer, studentLogin, submitPhoto, type TestServer } from './harness.js';
 
 describe.each(BACKENDS)('student API on $name', (backend) => {
   let s: TestServer;
@@ -278,26 +278,12 @@ describe.each(BACKENDS)('student API on $name', (backend) => {
   it('submits a passing photo once, approved, however often it is clicked', async () => {
     const cookie = await studentLogin(s, 8);
     const id = await readyPhoto(s, 8, 'pass');
-    const results = await Promise.all(
-      [0, 1, 2].map(() =>
-        inject({
-          method: 'POST',
-          url: `/api/student/photos/${id}/submit`,
-          headers: { cookie },
-          payload: { background: 'white' },
-        }),
-      ),
-    );
+    const results = await Promise.all([0, 1, 2].map(() => submitPhoto(s, cookie, id, 'white')));
     for (const r of results) {
       expect(r.statusCode, r.body).toBe(200);
       expect(r.json()).toMatchObject({ id, status: 'approved', background: 'white' });
     }
-    const again = await inject({
-      method: 'POST',
-      url: `/api/student/photos/${id}/submit`,
-      headers: { cookie },
-      payload: { background: 'blue' },
-    });
+    const again = await submitPhoto(s, cookie, id, 'blue');
     expect(again.json()).toMatchObject({ status: 'approved', background: 'white' });
     const subs = await rows<{ n: number }>(
       s.database.db,
@@ -326,36 +312,16 @@ describe.each(BACKENDS)('student API on $name', (backend) => {
   it('sends a warning photo to review, refuses a failing one and an unavailable background', async () => {
     const cookie = await studentLogin(s, 9);
     const failing = await readyPhoto(s, 9, 'fail');
-    const f = await inject({
-      method: 'POST',
-      url: `/api/student/photos/${failing}/submit`,
-      headers: { cookie },
-      payload: { background: 'blue' },
-    });
+    const f = await submitPhoto(s, cookie, failing, 'blue');
     expect(f.statusCode).toBe(422);
     expect(f.json().code).toBe('photo.failed_checks');
     const warn = await readyPhoto(s, 9, 'warn');
-    const gray = await inject({
-      method: 'POST',
-      url: `/api/student/photos/${warn}/submit`,
-      headers: { cookie },
-      payload: { background: 'gray' },
-    });
+    const gray = await submitPhoto(s, cookie, warn, 'gray');
     expect(gray.statusCode).toBe(400);
     expect(gray.json().code).toBe('photo.background_unavailable');
-    const badBg = await inject({
-      method: 'POST',
-      url: `/api/student/photos/${warn}/submit`,
-      headers: { cookie },
-      payload: { background: 'red' },
-    });
+    const badBg = await submitPhoto(s, cookie, warn, 'red');
     expect(badBg.statusCode).toBe(400);
-    const w = await inject({
-      method: 'POST',
-      url: `/api/student/photos/${warn}/submit`,
-      headers: { cookie },
-      payload: { background: 'blue' },
-    });
+    const w = await submitPhoto(s, cookie, warn, 'blue');
     expect(w.statusCode).toBe(200);
     expect(w.json().status).toBe('needs_review');
     const history = await inject({ method: 'GET', url: '/api/student/photos', headers: { cookie } });
@@ -366,16 +332,7 @@ describe.each(BACKENDS)('student API on $name', (backend) => {
     const cookie = await studentLogin(s, 11);
     const a = await readyPhoto(s, 11, 'pass');
     const b = await readyPhoto(s, 11, 'warn');
-    const [ra, rb] = await Promise.all(
-      [a, b].map((id) =>
-        inject({
-          method: 'POST',
-          url: `/api/student/photos/${id}/submit`,
-          headers: { cookie },
-          payload: { background: 'blue' },
-        }),
-      ),
-    );
+    const [ra, rb] = await Promise.all([a, b].map((id) => submitPhoto(s, cookie, id, 'blue')));
     const codes = [ra!.statusCode, rb!.statusCode].sort();
     expect(codes).toEqual([200, 409]);
     const loser = ra!.statusCode === 409 ? ra! : rb!;
@@ -396,12 +353,7 @@ describe.each(BACKENDS)('student API on $name', (backend) => {
       expect(r.statusCode).toBe(404);
       expect(r.json().code).toBe('photo.not_found');
     }
-    const submit = await inject({
-      method: 'POST',
-      url: `/api/student/photos/${mine}/submit`,
-      headers: { cookie },
-      payload: { background: 'blue' },
-    });
+    const submit = await submitPhoto(s, cookie, mine, 'blue');
     expect(submit.statusCode).toBe(404);
     const bad = await inject({ method: 'GET', url: '/api/student/photos/not-a-uuid', headers: { cookie } });
     expect(bad.statusCode).toBe(400);

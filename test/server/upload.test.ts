@@ -4,7 +4,7 @@ import type { InjectOptions } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveFaces, readFace } from '../faces.js';
-import { BACKENDS, multipart, startServer, studentLogin, type TestServer } from './harness.js';
+import { BACKENDS, multipart, startServer, studentLogin, submitPhoto, type TestServer } from './harness.js';
 
 async function waitDone(s: TestServer, cookie: string, id: string) {
   const deadline = Date.now() + 150_000;
@@ -54,12 +54,7 @@ describe.skipIf(!haveFaces).each(BACKENDS)('photo upload through the engine on $
     expect(events.body).toContain('event: attempt');
     expect(events.body).toContain('"status":"ready"');
 
-    const sub = await inject({
-      method: 'POST',
-      url: `/api/student/photos/${done.id}/submit`,
-      headers: { cookie },
-      payload: { background: 'blue' },
-    });
+    const sub = await submitPhoto(s, cookie, done.id, 'blue');
     if (done.verdict === 'fail') {
       expect(sub.statusCode).toBe(422);
     } else {
@@ -89,12 +84,7 @@ describe.skipIf(!haveFaces).each(BACKENDS)('photo upload through the engine on $
     expect(done.error.code).toMatch(/^image\./);
     expect(done.error.message.length).toBeGreaterThan(4);
     expect(await s.ctx.storage.get(`${done.id}/source`)).toBeNull();
-    const sub = await inject({
-      method: 'POST',
-      url: `/api/student/photos/${done.id}/submit`,
-      headers: { cookie },
-      payload: { background: 'blue' },
-    });
+    const sub = await submitPhoto(s, cookie, done.id, 'blue');
     expect(sub.statusCode).toBe(422);
   });
 });

@@ -4,6 +4,7 @@ import { BACKGROUND_NAMES, type BackgroundName } from '../../domain/backgrounds.
 import { type CheckResult, worstStatus } from '../../domain/checks.js';
 import { ERRORS, KaozhaoError } from '../../domain/errors.js';
 import type { PhotoJobQueue } from '../../jobs/photo-queue.js';
+import { checkInput } from '../../photo/decode.js';
 import { createCountsRepository } from '../repositories/counts.repository.js';
 import type { FaceIndexRepository } from '../repositories/face-index.repository.js';
 import { createPhotoRepository, type Photo, type PhotoRepository } from '../repositories/photo.repository.js';
@@ -16,18 +17,6 @@ export type PhotoFileName = `${BackgroundName}.jpg` | 'cutout.png';
 /** Stored files of an attempt: one JPEG per background colour and the cut-out. */
 export const PHOTO_FILE_PATTERN = `^(${BACKGROUND_NAMES.join('|')})\\.jpg$|^cutout\\.png$`;
 export const PHOTO_FILE_RE = new RegExp(PHOTO_FILE_PATTERN);
-
-/** Recognises the formats the engine reads, so a non-image is refused before it is stored. */
-export function sniffImage(b: Uint8Array): 'jpeg' | 'png' | 'webp' | 'heic' | null {
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
-  const ascii = (from: number, to: number) => Buffer.from(b.subarray(from, to)).toString('latin1');
-  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
-  if (b.length >= 12 && ascii(4, 8) === 'ftyp' && /^(heic|heix|hevc|mif1|msf1|heim|heis)$/.test(ascii(8, 12))) {
-    return 'heic';
-  }
-  return null;
-}
 
 /** Tries per photo across retries and workers before it is marked failed. */
 export const MAX_JOB_ATTEMPTS = 3;
@@ -116,10 +105,8 @@ export function createPhotoService(deps: {
       if (!student) throw KaozhaoError.of('session.expired');
       if (!student.consentVersion) throw KaozhaoError.of('consent.required');
       const c = await campaign.assertCanCollect(student);
-      if (bytes.length === 0) throw KaozhaoError.of('image.empty');
-      const type = sniffImage(bytes);
-      if (type === 'heic') throw KaozhaoError.of('image.heic');
-      if (!type) throw KaozhaoError.of('image.unsupported_type');
+      // The engine's own refusals from the bytes, before anything is stored or queued.
+      const type = checkInput(bytes);
       const photo = await photos.create({
         studentId,
         campaignId: c.id,

@@ -32,6 +32,31 @@ const passwordRules = [
   { min: PASSWORD_MIN_LENGTH, message: `密码至少 ${PASSWORD_MIN_LENGTH} 位` },
 ];
 
+/** A password and its confirmation, for the create and reset dialogs. */
+function PasswordFields({ label, confirmLabel }: { label: string; confirmLabel: string }) {
+  return (
+    <>
+      <Form.Item name="password" label={label} rules={passwordRules}>
+        <Input.Password autoComplete="new-password" />
+      </Form.Item>
+      <Form.Item
+        name="confirm"
+        label={confirmLabel}
+        dependencies={['password']}
+        rules={[
+          { required: true, message: '请再次输入密码' },
+          ({ getFieldValue }) => ({
+            validator: (_, v: string) =>
+              !v || v === getFieldValue('password') ? Promise.resolve() : Promise.reject(new Error('两次输入不一致')),
+          }),
+        ]}
+      >
+        <Input.Password autoComplete="new-password" />
+      </Form.Item>
+    </>
+  );
+}
+
 /** The unit tree with only the units an account of `role` may belong to selectable. */
 function selectableFor(nodes: UnitTreeOption[], role: Role | undefined): (UnitTreeOption & { disabled: boolean })[] {
   return nodes.map((n) => ({
@@ -227,25 +252,7 @@ export function AdminsPage() {
               showSearch={{ treeNodeFilterProp: 'title' }}
             />
           </Form.Item>
-          <Form.Item name="password" label="初始密码" rules={passwordRules}>
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
-          <Form.Item
-            name="confirm"
-            label="确认密码"
-            dependencies={['password']}
-            rules={[
-              { required: true, message: '请再次输入密码' },
-              ({ getFieldValue }) => ({
-                validator: (_, v: string) =>
-                  !v || v === getFieldValue('password')
-                    ? Promise.resolve()
-                    : Promise.reject(new Error('两次输入不一致')),
-              }),
-            ]}
-          >
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
+          <PasswordFields label="初始密码" confirmLabel="确认密码" />
         </Form>
       </Modal>
       <Modal
@@ -258,25 +265,7 @@ export function AdminsPage() {
         forceRender
       >
         <Form form={resetForm} layout="vertical" autoComplete="off">
-          <Form.Item name="password" label="新密码" rules={passwordRules}>
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
-          <Form.Item
-            name="confirm"
-            label="确认新密码"
-            dependencies={['password']}
-            rules={[
-              { required: true, message: '请再次输入密码' },
-              ({ getFieldValue }) => ({
-                validator: (_, v: string) =>
-                  !v || v === getFieldValue('password')
-                    ? Promise.resolve()
-                    : Promise.reject(new Error('两次输入不一致')),
-              }),
-            ]}
-          >
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
+          <PasswordFields label="新密码" confirmLabel="确认新密码" />
         </Form>
       </Modal>
     </Flex>
