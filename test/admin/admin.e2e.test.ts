@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdminAccountsResponse, AdminSelf, CampaignsResponse, ReviewItem } from '../../src/domain/admin-api.js';
@@ -29,6 +29,23 @@ async function login(page: Page, username: string): Promise<void> {
   await page.getByLabel('密码').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: /登\s*录/ }).click();
   await page.getByTestId('whoami').waitFor();
+}
+
+/**
+ * Clicks a dialog's submit button and waits for the dialog to close. When it stays open, the error
+ * says why (the form's validation messages and any toast), instead of a later locator timing out.
+ */
+async function submitDialog(page: Page, dialog: Locator, button: RegExp): Promise<void> {
+  await dialog.getByRole('button', { name: button }).click();
+  try {
+    await dialog.waitFor({ state: 'hidden' });
+  } catch {
+    const shown = [
+      ...(await dialog.locator('.ant-form-item-explain-error').allTextContents()),
+      ...(await page.locator('.ant-message-notice').allTextContents()),
+    ];
+    throw new Error(`the dialog stayed open: ${shown.join('; ') || 'no message shown'}`);
+  }
 }
 
 async function openMenu(page: Page, title: string): Promise<void> {
@@ -285,14 +302,14 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
       await dialog.getByLabel('开始时间').fill('2030-03-01T09:00');
       await dialog.getByLabel('结束时间').fill('2030-04-30T18:00');
       await shoot(page, '12-campaign-create');
-      await dialog.getByRole('button', { name: /保\s*存/ }).click();
+      await submitDialog(page, dialog, /保\s*存/);
       const row = campaigns.locator('tr', { hasText: '2030年春季考试照片采集' });
       await row.waitFor();
       await row.getByRole('button', { name: /编\s*辑/ }).click();
       dialog = page.getByRole('dialog');
       await dialog.getByLabel('免采学期数').fill('3');
       await shoot(page, '13-campaign-form');
-      await dialog.getByRole('button', { name: /保\s*存/ }).click();
+      await submitDialog(page, dialog, /保\s*存/);
       await row.getByText('近 3 个学期').waitFor();
       const saved = (await (await page.request.get('/api/admin/campaigns')).json()) as CampaignsResponse;
       expect(saved.items.find((c) => c.name === '2030年春季考试照片采集')).toMatchObject({
@@ -315,7 +332,7 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
       dialog = page.getByRole('dialog', { name: /北京分部/ });
       await dialog.getByLabel('单位代码').fill('B1C9');
       await dialog.getByLabel('单位名称').fill('北京西城学习中心');
-      await dialog.getByRole('button', { name: /保\s*存/ }).click();
+      await submitDialog(page, dialog, /保\s*存/);
       await units.getByText('北京西城学习中心').waitFor();
       await shoot(page, '14-units');
 
@@ -328,12 +345,19 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
       await dialog.getByLabel('显示名称').fill('西城中心管理员');
       await dialog.getByLabel('角色').click();
       await page.locator('.ant-select-item-option', { hasText: '学习中心管理员' }).click();
+      // The unit picker is enabled, and its centres selectable, only once the role is in the form.
+      await dialog.locator('.ant-select-content-has-value', { hasText: '学习中心管理员' }).waitFor();
       await dialog.getByLabel('所属单位').click();
-      await page.locator('.ant-select-tree-title', { hasText: '北京西城学习中心' }).click();
+      await page
+        .locator('.ant-select-tree-treenode:not(.ant-select-tree-treenode-disabled) .ant-select-tree-title', {
+          hasText: '北京西城学习中心',
+        })
+        .click();
+      await dialog.locator('.ant-select-content-has-value', { hasText: '北京西城学习中心' }).waitFor();
       await dialog.getByLabel('初始密码').fill('Xicheng-2030!');
       await dialog.getByLabel('确认密码').fill('Xicheng-2030!');
       await shoot(page, '15-admin-create');
-      await dialog.getByRole('button', { name: /创\s*建/ }).click();
+      await submitDialog(page, dialog, /创\s*建/);
       await page.getByTestId('admins-table').getByRole('cell', { name: 'bj-xicheng', exact: true }).waitFor();
       const accounts = (await (await page.request.get('/api/admin/admins')).json()) as AdminAccountsResponse;
       expect(accounts.items.find((a) => a.username === 'bj-xicheng')).toMatchObject({
