@@ -11,7 +11,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 ver=$(( $(psql "$url" -Atc 'SHOW server_version_num') / 10000 ))
 pg_config="/usr/lib/postgresql/$ver/bin/pg_config"
 echo "building pgvector for PostgreSQL $ver"
-if [ ! -x "$pg_config" ] || ! command -v make >/dev/null || ! command -v gcc >/dev/null; then
+# The server package ships pg_config but not the headers: look for postgres.h itself.
+if [ ! -x "$pg_config" ] || [ ! -f "$("$pg_config" --includedir-server 2>/dev/null)/postgres.h" ] ||
+  ! command -v make >/dev/null || ! command -v gcc >/dev/null; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
     "postgresql-server-dev-$ver" build-essential >/dev/null
 fi
