@@ -238,7 +238,7 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
 
   const d = await timed(timings, 'decode', () => decode(input));
   const analysis = await timed(timings, 'detect', () => analyze(d.image));
-  report.push(making.faceCount(analysis.faces.length));
+  report.push(making.faceCount(analysis.faces.length, analysis.uncertainFaces));
   const face = analysis.faces[0];
   if (!face) {
     // Still say what can be judged without a face (blur, black-and-white, darkness, a profile), so

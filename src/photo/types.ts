@@ -81,6 +81,11 @@ export interface FaceAnalysis {
 export interface AnalysisResult {
   /** Faces with a confident detection, largest first. */
   faces: FaceAnalysis[];
+  /**
+   * Further detections below the confident score (full mesh, detector score 0.3–0.5): on the
+   * shared set these are half faces at the edge and faces in a crowd, never a single portrait.
+   */
+  uncertainFaces: number;
   body: BodyKeypoint[];
 }
 

@@ -28,12 +28,13 @@ import {
 // slinko__without_glasses__11 fails expression.neutral and head.covering today.
 const GOOD = process.env.KAOZHAO_E2E_GOOD ?? 'portraits/deepface__dataset__img13.jpg';
 const MULTIPLE = 'defects/multiple_faces/facerec__examples__two_people.jpg';
-const PROCESSING_MS = 120_000;
+// A loaded CI box (other services, parallel test files) has taken over 120 s for the first photo.
+const PROCESSING_MS = 240_000;
 
 const skip = missingPrerequisite();
 
 // The engine's first photo loads its models: allow several minutes per flow on a busy 2-core box.
-describe.skipIf(skip !== null)('student app in chromium', { timeout: 300_000 }, () => {
+describe.skipIf(skip !== null)('student app in chromium', { timeout: 480_000 }, () => {
   let server: Server;
   let tmp: string;
   let students: DemoStudent[];

@@ -13,6 +13,8 @@ const GOOD = ['portraits/slinko__without_glasses__1.jpg', 'portraits/prnet__Test
 
 /** A photo per check that must be flagged (warn or fail), and the least severe status accepted. */
 const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
+  // Half of a second face at the right edge, detected below the confident score: review.
+  ['face.count', 'defects/multiple_faces/insightface__attribute__1996.jpg', 'warn'],
   ['pose.yaw', 'defects/head_turned/insightface__pose__left_face.jpg', 'fail'],
   ['pose.pitch', 'defects/head_pitched_up/prnet__AFLW2000__image00430.jpg', 'fail'],
   ['pose.roll', 'defects/head_tilted/insightface__pose__right_wryneck.png', 'fail'],
@@ -83,6 +85,7 @@ describe.skipIf(!haveFaces)('compliance checks on real photos', () => {
   it.each(GOOD)('%s passes every compliance check', (file) => {
     const r = results.get(file)!;
     expect(r.made).toBe(true);
+    expect(entry(file, 'face.count')?.status).toBe('pass');
     for (const id of COMPLIANCE_IDS) {
       const e = entry(file, id);
       expect(e, id).toBeDefined();
@@ -114,15 +117,5 @@ describe.skipIf(!haveFaces)('compliance checks on real photos', () => {
   it('clear glasses pass the glasses checks', () => {
     for (const id of ['glasses.tinted', 'glasses.reflection', 'glasses.frame'] as CheckId[])
       expect(entry(CLEAR_GLASSES, id)?.status, id).toBe('pass');
-  });
-
-  it('the checks stay within their time budget', () => {
-    // Budget: 150 ms per photo on a machine where detection takes ~250 ms; a loaded machine slows
-    // both alike, so the budget scales with the measured detection time. The 'checks' stage also
-    // holds the background ΔE measure (~20–40 ms).
-    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-    const all = [...results.values()];
-    const slow = Math.max(1, median(all.map((r) => r.timings.detect ?? 250)) / 250);
-    expect(median(all.map((r) => r.timings.checks ?? 0))).toBeLessThan(150 * slow);
   });
 });

@@ -6,8 +6,18 @@ import { MAKING } from '../thresholds.js';
 import type { PhotoSpec, RawImage } from '../types.js';
 import { check } from './result.js';
 
-export function faceCount(n: number): CheckResult {
-  const t = '= 1';
+/** `uncertain`: further detections too unsure to count (a half face at the edge, a face behind). */
+export function faceCount(n: number, uncertain = 0): CheckResult {
+  const t = '= 1 pass; 1 and a low-confidence second face warn';
+  if (n === 1 && uncertain > 0)
+    return check(
+      'face.count',
+      'warn',
+      n,
+      t,
+      '画面中可能还有他人（如边缘处的半张脸），请确保画面中只有您一人',
+      'Someone else may be in the photo (a partial face at the edge): only you may be in it',
+    );
   if (n === 1) return check('face.count', 'pass', n, t, '检测到单人正脸', 'One face found');
   if (n === 0)
     return check(

@@ -62,7 +62,11 @@ export function loadHuman(): Promise<HumanInstance> {
   return human;
 }
 
-/** Faces below this detector score are noise (posters, patterns), not a second person. */
+/**
+ * A face at or above this detector score counts as a person. Below it (down to the detector's 0.3)
+ * a detection is too unsure to refuse a photo for; it only sends the photo to review
+ * (`uncertainFaces`, checks/making.ts faceCount).
+ */
 const MIN_FACE_SCORE = 0.5;
 
 function toFace(f: import('@vladmandic/human').FaceResult): FaceAnalysis {
@@ -107,8 +111,9 @@ export async function analyze(image: RawImage): Promise<AnalysisResult> {
   } finally {
     input.dispose();
   }
-  const faces = result.face
-    .filter((f) => f.score >= MIN_FACE_SCORE && f.mesh.length >= 468)
+  const meshed = result.face.filter((f) => f.mesh.length >= 468);
+  const faces = meshed
+    .filter((f) => f.score >= MIN_FACE_SCORE)
     .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
     .map(toFace);
   for (const f of result.face) f.tensor?.dispose();
@@ -118,5 +123,6 @@ export async function analyze(image: RawImage): Promise<AnalysisResult> {
     x: k.position[0],
     y: k.position[1],
   }));
-  return { faces, body };
+  const uncertainFaces = meshed.filter((f) => f.score < MIN_FACE_SCORE).length;
+  return { faces, uncertainFaces, body };
 }
