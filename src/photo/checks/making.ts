@@ -7,7 +7,7 @@ import type { PhotoSpec, RawImage } from '../types.js';
 import { check } from './result.js';
 
 /** `uncertain`: further detections too unsure to count (a half face at the edge, a face behind). */
-export function faceCount(n: number, uncertain = 0): CheckResult {
+export function faceCount(n: number, uncertain: number): CheckResult {
   const t = '= 1 pass; 1 and a low-confidence second face warn';
   if (n === 1 && uncertain > 0)
     return check(
