@@ -250,7 +250,11 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
         .toBuffer();
       await page.route(/\/api\/admin\/reviews(\?|\/|$)/, async (route) => {
         const req = route.request();
-        if (req.method() === 'GET') return route.fulfill({ json: { items: queue } });
+        // Like the server, the queue leaves out decided photos: the page reloads it once emptied.
+        if (req.method() === 'GET')
+          return route.fulfill({
+            json: { items: queue.filter((q) => !decisions.some((d) => d.photoId === q.photoId)) },
+          });
         const photoId = new URL(req.url()).pathname.split('/').pop()!;
         const body = req.postDataJSON() as { decision: string };
         decisions.push({ photoId, body });
