@@ -1,6 +1,10 @@
 // A pool of photo worker threads: one per core by default (the WASM backend runs single-threaded
 // under Node), models loaded once per worker, a bounded queue. A worker that dies or hangs is
 // replaced; its job fails with a clear error and the pool keeps serving.
+//
+// A job goes only to a worker that has reported its models loaded, so a job's time limit measures
+// the job: loading takes 10–90 s depending on the machine's load, and counting it made the first
+// job after a start (or after a replacement) time out on a busy machine, again and again.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
@@ -15,10 +19,14 @@ export interface PoolOptions {
   maxQueue?: number;
   /** A job running longer than this is abandoned and its worker replaced. */
   jobTimeoutMs?: number;
+  /** A worker still loading its models after this long is replaced. */
+  loadTimeoutMs?: number;
 }
 
 export interface PoolStats {
   size: number;
+  /** Workers with their models loaded, able to take a job. */
+  ready: number;
   busy: number;
   queued: number;
   /** Workers replaced after a crash or timeout since start. */
@@ -45,9 +53,16 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** Models loaded; until then the slot takes no job. */
+  ready: boolean;
   job: Job | null;
+  /** The job's time limit, or the load's while not ready. */
   timer: NodeJS.Timeout | null;
 }
+
+/** Workers that die before loading their models this many times in a row mean the models cannot
+ *  load (missing package, no memory): the pool stops respawning and fails its jobs. */
+const MAX_FAILED_STARTS = 3;
 
 function startWorker(): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
@@ -63,67 +78,89 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
   const size = Math.max(1, options.size ?? availableParallelism());
   const maxQueue = options.maxQueue ?? 64;
   const jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
+  const loadTimeoutMs = options.loadTimeoutMs ?? 300_000;
   const queue: Job[] = [];
-  const slots: Slot[] = [];
+  const slots: (Slot | undefined)[] = [];
   let nextId = 1;
   let replaced = 0;
+  let failedStarts = 0;
+  let broken = false;
   let closed = false;
 
   const spawn = (index: number) => {
     const worker = startWorker();
-    const slot: Slot = { worker, job: null, timer: null };
+    const slot: Slot = { worker, ready: false, job: null, timer: null };
     slots[index] = slot;
+    slot.timer = setTimeout(() => retire(index, slot, new Error('models did not load in time')), loadTimeoutMs);
     worker.on('message', (msg: ReplyMessage) => {
-      if ('ready' in msg) return;
+      if (slots[index] !== slot) return;
+      if ('ready' in msg) {
+        clearTimer(slot);
+        slot.ready = true;
+        failedStarts = 0;
+        dispatch();
+        return;
+      }
       const job = slot.job;
       if (!job || job.id !== msg.id) return;
-      finish(slot);
+      clearTimer(slot);
+      slot.job = null;
       if (msg.ok) job.resolve(msg.result);
       else job.reject(new KaozhaoError(msg.error.code, msg.error.status, msg.error.zh, msg.error.en));
       dispatch();
     });
-    const fail = (reason: unknown) => {
-      if (slots[index] !== slot) return;
-      const job = slot.job;
-      finish(slot);
-      slots[index] = undefined as unknown as Slot;
-      if (job) job.reject(KaozhaoError.of('engine.crashed', { cause: reason }));
-      if (!closed) {
-        replaced++;
-        spawn(index);
-        dispatch();
-      }
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
+    worker.on('error', (e) => retire(index, slot, e));
+    worker.on('exit', (code) => retire(index, slot, new Error(`worker exited with code ${code}`)));
   };
 
-  const finish = (slot: Slot) => {
+  const clearTimer = (slot: Slot) => {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
+  };
+
+  /**
+   * Takes a worker out of the pool at once and starts its replacement. Its job, if any, fails with
+   * `error`; the old thread is terminated and its later exit event ignored, so a job dispatched
+   * meanwhile can never land on a thread that is going away.
+   */
+  const retire = (index: number, slot: Slot, reason: unknown, error = KaozhaoError.of('engine.crashed', { cause: reason })) => {
+    if (slots[index] !== slot) return;
+    clearTimer(slot);
+    slots[index] = undefined;
+    const job = slot.job;
     slot.job = null;
+    if (job) job.reject(error);
+    void slot.worker.terminate();
+    if (closed) return;
+    if (!slot.ready && ++failedStarts >= MAX_FAILED_STARTS) {
+      broken = true;
+      console.error(`photo pool: ${failedStarts} workers failed to load the models; the pool stops`);
+      for (const queued of queue.splice(0)) queued.reject(KaozhaoError.of('engine.crashed', { cause: reason }));
+      return;
+    }
+    replaced++;
+    spawn(index);
   };
 
   const dispatch = () => {
-    for (const slot of slots) {
-      if (!slot || slot.job || queue.length === 0) continue;
+    slots.forEach((slot, index) => {
+      if (!slot?.ready || slot.job || queue.length === 0) return;
       const job = queue.shift()!;
       slot.job = job;
-      slot.timer = setTimeout(() => {
-        if (slot.job !== job) return;
-        finish(slot);
-        job.reject(KaozhaoError.of('engine.timeout'));
-        void slot.worker.terminate();
-      }, jobTimeoutMs);
+      slot.timer = setTimeout(
+        () => retire(index, slot, new Error('job timed out'), KaozhaoError.of('engine.timeout')),
+        jobTimeoutMs,
+      );
       const msg: JobMessage = { id: job.id, input: job.input, task: job.task };
       slot.worker.postMessage(msg);
-    }
+    });
   };
 
   for (let i = 0; i < size; i++) spawn(i);
 
   function submit<T>(input: Uint8Array, task: Task): Promise<T> {
     if (closed) return Promise.reject(KaozhaoError.of('engine.busy'));
+    if (broken) return Promise.reject(KaozhaoError.of('engine.crashed'));
     if (queue.length >= maxQueue) return Promise.reject(KaozhaoError.of('engine.busy'));
     return new Promise<T>((resolve, reject) => {
       queue.push({ id: nextId++, input, task, resolve: resolve as (r: unknown) => void, reject });
@@ -140,6 +177,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
     },
     stats: () => ({
       size,
+      ready: slots.filter((s) => s?.ready).length,
       busy: slots.filter((s) => s?.job).length,
       queued: queue.length,
       replaced,
@@ -150,7 +188,13 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(KaozhaoError.of('engine.busy'));
-      await Promise.all(slots.map((s) => s?.worker.terminate()));
+      const live = slots.filter((s): s is Slot => !!s);
+      for (const s of live) {
+        clearTimer(s);
+        s.job?.reject(KaozhaoError.of('engine.busy'));
+        s.job = null;
+      }
+      await Promise.all(live.map((s) => s.worker.terminate()));
     },
   };
 }

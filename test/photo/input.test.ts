@@ -170,6 +170,32 @@ describe.skipIf(!haveFaces)('bad input through the pool', () => {
     expect(after.made).toBe(true);
   });
 
+  it('a job waits for the models to load before its time limit starts', async () => {
+    // A limit shorter than any model load: were the load counted, this job would time out.
+    const fresh = createPhotoPool({ size: 1, jobTimeoutMs: 1_000 });
+    try {
+      const job = codeOf(fresh.make(new Uint8Array(0)));
+      // Nothing is handed to a worker that is still loading.
+      expect(fresh.stats()).toMatchObject({ ready: 0, busy: 0, queued: 1 });
+      expect(await job).toBe('image.empty');
+      expect(fresh.stats()).toMatchObject({ ready: 1, busy: 0, queued: 0, replaced: 0 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('workers that never load their models stop the pool with a clear error instead of respawning forever', async () => {
+    const stuck = createPhotoPool({ size: 1, loadTimeoutMs: 1 });
+    try {
+      const job = codeOf(stuck.make(good));
+      expect(await job).toBe('engine.crashed');
+      expect(await codeOf(stuck.make(good))).toBe('engine.crashed');
+      expect(stuck.stats().ready).toBe(0);
+    } finally {
+      await stuck.close();
+    }
+  });
+
   it('a full queue refuses with engine.busy instead of growing without bound', async () => {
     const small = createPhotoPool({ size: 1, maxQueue: 1 });
     try {

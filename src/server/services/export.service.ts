@@ -95,8 +95,9 @@ export function createExportService(deps: {
         // Let the HTTP stream drain before reading the next page.
         if (out.writableNeedDrain) await new Promise((r) => out.once('drain', r));
       }
-      ws.commit();
-      await wb.commit();
+      // Audited before the workbook is closed: closing ends the HTTP response, and an entry written
+      // after it could be missing when the admin (or a test) looks at the log right after the
+      // download. Every row has been handed out by now.
       await audit.record({
         adminId: p.admin.id,
         action: 'export.uncollected',
@@ -104,6 +105,8 @@ export function createExportService(deps: {
         detail: { campaignId, format: 'xlsx', at: new Date().toISOString() },
         studentCount: count,
       });
+      ws.commit();
+      await wb.commit();
       return count;
     },
 
