@@ -123,7 +123,12 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
    * `error`; the old thread is terminated and its later exit event ignored, so a job dispatched
    * meanwhile can never land on a thread that is going away.
    */
-  const retire = (index: number, slot: Slot, reason: unknown, error = KaozhaoError.of('engine.crashed', { cause: reason })) => {
+  const retire = (
+    index: number,
+    slot: Slot,
+    reason: unknown,
+    error = KaozhaoError.of('engine.crashed', { cause: reason }),
+  ) => {
     if (slots[index] !== slot) return;
     clearTimer(slot);
     slots[index] = undefined;
