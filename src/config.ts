@@ -15,6 +15,9 @@ export interface Config {
   secret: string;
   /** Photo worker threads in this process (0 = this process enqueues only). */
   photoPoolSize: number;
+  /** A photo taking longer than this is abandoned and its worker thread replaced (a hang, not load:
+   *  the time a worker spends loading its models is not counted). */
+  photoTimeoutSeconds: number;
   /** Durable queue: seconds before an unfinished job (its worker died) is retried, and sweep interval. */
   jobExpireSeconds: number;
   jobMaintenanceSeconds: number;
@@ -72,6 +75,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     // One per core (up to 4, ≈ 450 MB each): the worker threads run at a lower priority
     // (KAOZHAO_PHOTO_NICE), so API requests are still served first on a busy machine.
     photoPoolSize: int('KAOZHAO_PHOTO_WORKERS', Math.max(1, Math.min(4, os.availableParallelism()))),
+    photoTimeoutSeconds: int('KAOZHAO_PHOTO_TIMEOUT_SECONDS', 60),
     jobExpireSeconds: int('KAOZHAO_JOB_EXPIRE_SECONDS', 300),
     jobMaintenanceSeconds: int('KAOZHAO_JOB_MAINTENANCE_SECONDS', 30),
     uploadLimitBytes: int('KAOZHAO_UPLOAD_LIMIT_MB', 20) * 1024 * 1024,

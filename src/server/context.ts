@@ -44,7 +44,12 @@ export async function createContext(config: Config, database: Database, opts: Co
   const cipher = createIdCipher(config.secret);
   const storage: StorageRepository =
     config.storage === 'db' ? createDbStorage(db) : createFsStorage(path.join(config.dataDir, 'photos'));
-  const engine = opts.engine ?? createPhotoEngineRepository({ size: Math.max(1, config.photoPoolSize) });
+  const engine =
+    opts.engine ??
+    createPhotoEngineRepository({
+      size: Math.max(1, config.photoPoolSize),
+      jobTimeoutMs: config.photoTimeoutSeconds * 1000,
+    });
   const queue =
     opts.queue ??
     (config.databaseUrl

@@ -1,5 +1,5 @@
 // The photo engine (src/photo) behind one interface, so services never import the worker pool.
-import { createPhotoPool, loadSpec, type PhotoPool } from '../../photo/index.js';
+import { createPhotoPool, loadSpec, type PhotoPool, type PoolOptions } from '../../photo/index.js';
 import type { IdPhotoResult, MakeOptions, PhotoSpec } from '../../photo/types.js';
 import type { FaceDescription } from '../../photo/verify.js';
 
@@ -11,17 +11,17 @@ export interface PhotoEngineRepository {
   close(): Promise<void>;
 }
 
-export function createPhotoEngineRepository(opts: { size: number; maxQueue?: number }): PhotoEngineRepository {
+export function createPhotoEngineRepository(opts: PoolOptions): PhotoEngineRepository {
   // Started on the first job: an API process that only enqueues never loads the models
   // (~600 MB per worker thread).
   let pool: PhotoPool | undefined;
   return {
     make(input, options) {
-      pool ??= createPhotoPool({ size: opts.size, maxQueue: opts.maxQueue });
+      pool ??= createPhotoPool(opts);
       return pool.make(input, options);
     },
     describe(input) {
-      pool ??= createPhotoPool({ size: opts.size, maxQueue: opts.maxQueue });
+      pool ??= createPhotoPool(opts);
       return pool.describe(input);
     },
     spec: loadSpec,
