@@ -3,8 +3,8 @@
 // replaced; its job fails with a clear error and the pool keeps serving.
 //
 // A job goes only to a worker that has reported its models loaded, so a job's time limit measures
-// the job: loading takes 10–90 s depending on the machine's load, and counting it made the first
-// job after a start (or after a replacement) time out on a busy machine, again and again.
+// the job: loading takes about a second on a quiet machine and over a minute on a loaded one, and
+// counting it made the first job after a start (or after a replacement) time out there.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';

@@ -127,7 +127,7 @@ describe.skipIf(!url || !haveFaces)('durable photo queue on PostgreSQL', () => {
     });
     // At least the one retry after the kill. On a loaded machine the retry itself can outlive the
     // 25 s expiry and be fetched once more; that extra run finds the photo made and changes
-    // nothing (attempts 2 and one set of files, asserted above).
+    // nothing (one set of files, asserted above).
     expect(job).toHaveLength(1);
     expect(job[0]!.retry_count).toBeGreaterThanOrEqual(1);
   });

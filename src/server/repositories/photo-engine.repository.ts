@@ -15,15 +15,10 @@ export function createPhotoEngineRepository(opts: PoolOptions): PhotoEngineRepos
   // Started on the first job: an API process that only enqueues never loads the models
   // (~600 MB per worker thread).
   let pool: PhotoPool | undefined;
+  const started = () => (pool ??= createPhotoPool(opts));
   return {
-    make(input, options) {
-      pool ??= createPhotoPool(opts);
-      return pool.make(input, options);
-    },
-    describe(input) {
-      pool ??= createPhotoPool(opts);
-      return pool.describe(input);
-    },
+    make: (input, options) => started().make(input, options),
+    describe: (input) => started().describe(input),
     spec: loadSpec,
     async close() {
       await pool?.close();
