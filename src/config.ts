@@ -15,8 +15,8 @@ export interface Config {
   secret: string;
   /** Photo worker threads in this process (0 = this process enqueues only). */
   photoPoolSize: number;
-  /** A photo taking longer than this is abandoned and its worker thread replaced (a hang, not load:
-   *  the time a worker spends loading its models is not counted). */
+  /** A photo using more CPU time than this is abandoned and its worker thread replaced: a hang,
+   *  not a busy machine (pool.ts). Model loading is not counted. */
   photoTimeoutSeconds: number;
   /** Durable queue: seconds before an unfinished job (its worker died) is retried, and sweep interval. */
   jobExpireSeconds: number;

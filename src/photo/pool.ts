@@ -5,6 +5,13 @@
 // A job goes only to a worker that has reported its models loaded, so a job's time limit measures
 // the job: loading takes about a second on a quiet machine and over a minute on a loaded one, and
 // counting it made the first job after a start (or after a replacement) time out there.
+//
+// The limit is on the CPU time the worker thread spends on the job (Linux: /proc), not on the
+// clock: a photo takes ~1.5 s of CPU, and on a machine busy with other work (the workers run at a
+// lower priority) its wall time can grow tenfold. Killing such a job would throw away work and
+// reload the models, adding load exactly when there is too much. A separate, longer wall-clock
+// limit catches a job that waits without using the CPU.
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
@@ -17,8 +24,11 @@ export interface PoolOptions {
   size?: number;
   /** Jobs waiting beyond the running ones; more are refused with engine.busy. */
   maxQueue?: number;
-  /** A job running longer than this is abandoned and its worker replaced. */
+  /** A job using more CPU time than this is abandoned and its worker replaced (wall time where the
+   *  platform gives no per-thread CPU time). */
   jobTimeoutMs?: number;
+  /** A job running longer than this by the clock is abandoned too, whatever its CPU time. */
+  jobWallTimeoutMs?: number;
   /** A worker still loading its models after this long is replaced. */
   loadTimeoutMs?: number;
 }
@@ -55,9 +65,28 @@ interface Slot {
   worker: Worker;
   /** Models loaded; until then the slot takes no job. */
   ready: boolean;
+  /** The worker thread's kernel id, for its CPU time; null where unavailable. */
+  tid: number | null;
   job: Job | null;
-  /** The job's time limit, or the load's while not ready. */
+  /** Watches the job's limits, or the load's while not ready. */
   timer: NodeJS.Timeout | null;
+}
+
+/** How often a running job's CPU time is looked at. */
+const WATCH_MS = 1_000;
+
+/** CPU time (user + system) of one thread of this process, ms; null when it cannot be read. */
+export function threadCpuMs(tid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime
+    // are fields 14 and 15 of the line, in clock ticks (USER_HZ, 100 on Linux).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Workers that die before loading their models this many times in a row mean the models cannot
@@ -78,6 +107,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
   const size = Math.max(1, options.size ?? availableParallelism());
   const maxQueue = options.maxQueue ?? 64;
   const jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
+  const jobWallTimeoutMs = Math.max(jobTimeoutMs, options.jobWallTimeoutMs ?? 600_000);
   const loadTimeoutMs = options.loadTimeoutMs ?? 300_000;
   const queue: Job[] = [];
   const slots: (Slot | undefined)[] = [];
@@ -89,7 +119,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
 
   const spawn = (index: number) => {
     const worker = startWorker();
-    const slot: Slot = { worker, ready: false, job: null, timer: null };
+    const slot: Slot = { worker, ready: false, tid: null, job: null, timer: null };
     slots[index] = slot;
     slot.timer = setTimeout(() => retire(index, slot, new Error('models did not load in time')), loadTimeoutMs);
     worker.on('message', (msg: ReplyMessage) => {
@@ -97,6 +127,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
       if ('ready' in msg) {
         clearTimer(slot);
         slot.ready = true;
+        slot.tid = msg.tid !== null && threadCpuMs(msg.tid) !== null ? msg.tid : null;
         failedStarts = 0;
         dispatch();
         return;
@@ -147,15 +178,30 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
     spawn(index);
   };
 
+  /** Times out the slot's job on its CPU time, or on the clock where there is none to read. */
+  const watch = (index: number, slot: Slot, job: Job) => {
+    const started = Date.now();
+    const cpu0 = slot.tid === null ? null : threadCpuMs(slot.tid);
+    const tick = () => {
+      if (slot.job !== job) return;
+      const wall = Date.now() - started;
+      const cpuNow = cpu0 === null ? null : threadCpuMs(slot.tid!);
+      const used = cpu0 === null || cpuNow === null ? wall : cpuNow - cpu0;
+      if (used > jobTimeoutMs || wall > jobWallTimeoutMs) {
+        retire(index, slot, new Error('job timed out'), KaozhaoError.of('engine.timeout'));
+        return;
+      }
+      slot.timer = setTimeout(tick, cpu0 === null ? Math.max(1, jobTimeoutMs - wall) : WATCH_MS);
+    };
+    slot.timer = setTimeout(tick, cpu0 === null ? jobTimeoutMs : Math.min(WATCH_MS, jobTimeoutMs));
+  };
+
   const dispatch = () => {
     slots.forEach((slot, index) => {
       if (!slot?.ready || slot.job || queue.length === 0) return;
       const job = queue.shift()!;
       slot.job = job;
-      slot.timer = setTimeout(
-        () => retire(index, slot, new Error('job timed out'), KaozhaoError.of('engine.timeout')),
-        jobTimeoutMs,
-      );
+      watch(index, slot, job);
       const msg: JobMessage = { id: job.id, input: job.input, task: job.task };
       slot.worker.postMessage(msg);
     });

@@ -23,10 +23,21 @@ export interface JobMessage {
 export type ReplyMessage =
   | { id: number; ok: true; result: IdPhotoResult | FaceDescription | null }
   | { id: number; ok: false; error: { code: string; status: number; zh: string; en: string } }
-  | { id: -1; ready: true };
+  | { id: -1; ready: true; tid: number | null };
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs only as a worker thread');
+
+/** This thread's kernel id (Linux), or null elsewhere. */
+function threadId(): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : null;
+  } catch {
+    return null;
+  }
+}
+const tid = threadId();
 
 /**
  * Lowers this thread's priority only. On Linux setpriority() on a thread id affects that thread,
@@ -34,12 +45,11 @@ if (!port) throw new Error('worker.ts runs only as a worker thread');
  * /proc/thread-self) the worker runs at normal priority.
  */
 function lowerThreadPriority(nice: number): void {
-  if (nice === 0) return;
+  if (nice === 0 || tid === null) return;
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+    setPriority(tid, nice);
   } catch {
-    // Not Linux, or not permitted: a priority is an optimisation, never a reason to fail.
+    // Not permitted: a priority is an optimisation, never a reason to fail.
   }
 }
 lowerThreadPriority(PHOTO_WORKER_NICE);
@@ -79,7 +89,8 @@ port.on('message', async (msg: JobMessage) => {
 });
 
 ready.then(
-  () => port.postMessage({ id: -1, ready: true } satisfies ReplyMessage),
+  // The pool reads this thread's CPU time by its id (pool.ts threadCpuMs).
+  () => port.postMessage({ id: -1, ready: true, tid } satisfies ReplyMessage),
   (e) => {
     console.error(`photo worker: models failed to load: ${(e as Error).message}`);
     process.exit(1);

@@ -1,10 +1,12 @@
 // Bad and unusual input through the worker pool: each gets a clear error code or a failed check,
 // nothing crashes, and the pool keeps serving afterwards.
+import { readlinkSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS, KaozhaoError } from '../../src/domain/errors.js';
 import { createPhotoPool, type PhotoPool } from '../../src/photo/index.js';
+import { threadCpuMs } from '../../src/photo/pool.js';
 import { haveFaces, listFaces, readFace } from '../faces.js';
 
 const GOOD = 'portraits/slinko__without_glasses__11.jpg';
@@ -183,6 +185,30 @@ describe.skipIf(!haveFaces)('bad input through the pool', () => {
     } finally {
       await fresh.close();
     }
+  });
+
+  it('a job over its time limit fails with engine.timeout; the next job gets a fresh worker, not the dying one', async () => {
+    // 50 ms of CPU: far less than any photo, far more than refusing an empty file.
+    const strict = createPhotoPool({ size: 1, jobTimeoutMs: 50 });
+    try {
+      const [slow, next] = await Promise.all([codeOf(strict.make(good)), codeOf(strict.make(new Uint8Array(0)))]);
+      expect(slow).toBe('engine.timeout');
+      expect(next).toBe('image.empty');
+      expect(strict.stats().replaced).toBe(1);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('reads a thread’s CPU time, the measure of the time limit', () => {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    const before = threadCpuMs(tid);
+    expect(before).not.toBeNull();
+    let after = before!;
+    // Busy until the kernel has counted at least two more ticks of this thread's CPU time.
+    for (let x = 0; after < before! + 20; x++) if (x % 100_000 === 0) after = threadCpuMs(tid)!;
+    expect(after).toBeGreaterThanOrEqual(before! + 20);
+    expect(threadCpuMs(2 ** 30)).toBeNull();
   });
 
   it('workers that never load their models stop the pool with a clear error instead of respawning forever', async () => {
