@@ -10,7 +10,7 @@ import { multipart, startServer, studentLogin, type TestServer } from './harness
 
 const url = process.env.TEST_DATABASE_URL;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 240_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();

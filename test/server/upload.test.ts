@@ -7,7 +7,7 @@ import { haveFaces, readFace } from '../faces.js';
 import { BACKENDS, multipart, startServer, studentLogin, submitPhoto, type TestServer } from './harness.js';
 
 async function waitDone(s: TestServer, cookie: string, id: string) {
-  const deadline = Date.now() + 150_000;
+  const deadline = Date.now() + 240_000;
   for (;;) {
     const r = await s.app.inject({ method: 'GET', url: `/api/student/photos/${id}`, headers: { cookie } });
     const body = r.json();
