@@ -80,7 +80,9 @@ describe.skipIf(!url || !haveFaces)('durable photo queue on PostgreSQL', () => {
     workers.splice(workers.indexOf(w), 1);
   });
 
-  it('retries the job of a worker killed mid-job, and completes it once', async () => {
+  // Two model loads (the child's, then the retrying worker's) and a 25 s expiry in one test: on a
+  // loaded machine (8 busy processes on 2 cores) it has run past 300 s.
+  it('retries the job of a worker killed mid-job, and completes it once', { timeout: 600_000 }, async () => {
     const id = await upload(41);
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/worker-main.ts'], {
       env: {
