@@ -116,13 +116,15 @@ describe.skipIf(!url || !haveFaces)('durable photo queue on PostgreSQL', () => {
     // The killed attempt and its retry; a third only if the retry outlived the expiry (loaded machine).
     expect(done?.attempts).toBeGreaterThanOrEqual(2);
     // The job completes after the run that made the photo has dropped the source.
-    const job = await until('the job to be marked completed', async () => {
+    const job = await until('the job to end', async () => {
       const r = await rows<{ state: string; retry_count: number }>(
         s.database.db,
         sql`SELECT state, retry_count FROM pgboss.job WHERE id = ${id}::uuid`,
       );
-      return r[0]?.state === 'completed' ? r : undefined;
+      // Any end state, so that a failure shows which one.
+      return ['completed', 'failed', 'cancelled'].includes(r[0]?.state ?? '') ? r : undefined;
     });
+    expect(job[0]?.state).toBe('completed');
     const files = await rows<{ key: string }>(
       s.database.db,
       sql`SELECT key FROM photo_files WHERE key LIKE ${`${id}/%`} ORDER BY key`,
