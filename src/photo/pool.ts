@@ -72,7 +72,7 @@ interface Slot {
   timer: NodeJS.Timeout | null;
 }
 
-/** How often a running job's CPU time is looked at. */
+/** How often a running job's time is looked at. */
 const WATCH_MS = 1_000;
 
 /** CPU time (user + system) of one thread of this process, ms; null when it cannot be read. */
@@ -191,9 +191,10 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
         retire(index, slot, new Error('job timed out'), KaozhaoError.of('engine.timeout'));
         return;
       }
-      slot.timer = setTimeout(tick, cpu0 === null ? Math.max(1, jobTimeoutMs - wall) : WATCH_MS);
+      slot.timer = setTimeout(tick, period);
     };
-    slot.timer = setTimeout(tick, cpu0 === null ? jobTimeoutMs : Math.min(WATCH_MS, jobTimeoutMs));
+    const period = Math.min(WATCH_MS, jobTimeoutMs);
+    slot.timer = setTimeout(tick, period);
   };
 
   const dispatch = () => {
