@@ -11,10 +11,10 @@
 // lower priority) its wall time can grow tenfold. Killing such a job would throw away work and
 // reload the models, adding load exactly when there is too much. A separate, longer wall-clock
 // limit catches a job that waits without using the CPU.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
+import { threadCpuMs } from './thread.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
 import type { FaceDescription } from './verify.js';
 import type { JobMessage, ReplyMessage, Task } from './worker.js';
@@ -75,20 +75,6 @@ interface Slot {
 /** How often a running job's time is looked at. */
 const WATCH_MS = 1_000;
 
-/** CPU time (user + system) of one thread of this process, ms; null when it cannot be read. */
-export function threadCpuMs(tid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime
-    // are fields 14 and 15 of the line, in clock ticks (USER_HZ, 100 on Linux).
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(f[11]) + Number(f[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Workers that die before loading their models this many times in a row mean the models cannot
  *  load (missing package, no memory): the pool stops respawning and fails its jobs. */
 const MAX_FAILED_STARTS = 3;
@@ -127,7 +113,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
       if ('ready' in msg) {
         clearTimer(slot);
         slot.ready = true;
-        slot.tid = msg.tid !== null && threadCpuMs(msg.tid) !== null ? msg.tid : null;
+        slot.tid = msg.tid;
         failedStarts = 0;
         dispatch();
         return;

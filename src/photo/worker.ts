@@ -1,5 +1,4 @@
 // A photo worker thread: loads the models once, then makes one photo at a time for the pool.
-import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
@@ -8,6 +7,7 @@ import { loadHuman } from './face/human.js';
 import { preloadMatting } from './matting.js';
 import { makeIdPhoto } from './pipeline.js';
 import { DEFAULT_MATTING, PHOTO_WORKER_NICE } from './settings.js';
+import { threadId } from './thread.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
 import { describeFace, type FaceDescription } from './verify.js';
 
@@ -28,15 +28,6 @@ export type ReplyMessage =
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs only as a worker thread');
 
-/** This thread's kernel id (Linux), or null elsewhere. */
-function threadId(): number | null {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    return Number.isInteger(tid) && tid > 0 ? tid : null;
-  } catch {
-    return null;
-  }
-}
 const tid = threadId();
 
 /**
@@ -89,7 +80,7 @@ port.on('message', async (msg: JobMessage) => {
 });
 
 ready.then(
-  // The pool reads this thread's CPU time by its id (pool.ts threadCpuMs).
+  // The pool reads this thread's CPU time by its id (thread.ts threadCpuMs).
   () => port.postMessage({ id: -1, ready: true, tid } satisfies ReplyMessage),
   (e) => {
     console.error(`photo worker: models failed to load: ${(e as Error).message}`);

@@ -1,12 +1,11 @@
 // Bad and unusual input through the worker pool: each gets a clear error code or a failed check,
 // nothing crashes, and the pool keeps serving afterwards.
-import { readlinkSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS, KaozhaoError } from '../../src/domain/errors.js';
 import { createPhotoPool, type PhotoPool } from '../../src/photo/index.js';
-import { threadCpuMs } from '../../src/photo/pool.js';
+import { threadCpuMs, threadId } from '../../src/photo/thread.js';
 import { haveFaces, listFaces, readFace } from '../faces.js';
 
 const GOOD = 'portraits/slinko__without_glasses__11.jpg';
@@ -201,7 +200,7 @@ describe.skipIf(!haveFaces)('bad input through the pool', () => {
   });
 
   it.runIf(process.platform === 'linux')('reads a thread’s CPU time, the measure of the time limit', () => {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    const tid = threadId()!;
     const before = threadCpuMs(tid);
     expect(before).not.toBeNull();
     let after = before!;

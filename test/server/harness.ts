@@ -180,3 +180,19 @@ export function submitPhoto(s: TestServer, cookie: string, photoId: string, back
     payload: { background },
   });
 }
+
+/** Polls `fn` until it returns a value; throws naming `what` after `ms`. */
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  ms = 240_000,
+  everyMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

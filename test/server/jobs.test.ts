@@ -7,19 +7,9 @@ import { migrateDatabase, openDatabase, rows } from '../../src/db/client.js';
 import { BACKGROUND_NAMES } from '../../src/domain/backgrounds.js';
 import { type AppContext, createContext } from '../../src/server/context.js';
 import { haveFaces, readFace } from '../faces.js';
-import { multipart, startServer, studentLogin, type TestServer } from './harness.js';
+import { multipart, startServer, studentLogin, type TestServer, until } from './harness.js';
 
 const url = process.env.TEST_DATABASE_URL;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 240_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe.skipIf(!url || !haveFaces)('durable photo queue on PostgreSQL', () => {
   let s: TestServer;

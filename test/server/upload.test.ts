@@ -4,26 +4,29 @@ import type { InjectOptions } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveFaces, readFace } from '../faces.js';
-import { BACKENDS, multipart, startServer, studentLogin, submitPhoto, type TestServer } from './harness.js';
+import { BACKENDS, multipart, startServer, studentLogin, submitPhoto, type TestServer, until } from './harness.js';
 
-async function waitDone(s: TestServer, cookie: string, id: string) {
-  const deadline = Date.now() + 240_000;
-  for (;;) {
-    const r = await s.app.inject({ method: 'GET', url: `/api/student/photos/${id}`, headers: { cookie } });
-    const body = r.json();
-    if (body.status !== 'processing') return body;
-    if (Date.now() > deadline) throw new Error('photo still processing');
-    await new Promise((res) => setTimeout(res, 300));
-  }
+function waitDone(s: TestServer, cookie: string, id: string) {
+  return until(
+    'the photo to be processed',
+    async () => {
+      const r = await s.app.inject({ method: 'GET', url: `/api/student/photos/${id}`, headers: { cookie } });
+      const body = r.json();
+      return body.status === 'processing' ? undefined : body;
+    },
+    240_000,
+    300,
+  );
 }
 
 /** The source is deleted right after the row is updated: a reader may look in between. */
-async function sourceDropped(s: TestServer, id: string): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    if ((await s.ctx.storage.get(`${id}/source`)) === null) return true;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  return false;
+function sourceDropped(s: TestServer, id: string): Promise<boolean> {
+  return until(
+    'the source to be dropped',
+    async () => ((await s.ctx.storage.get(`${id}/source`)) === null ? true : undefined),
+    10_000,
+    100,
+  );
 }
 
 describe.skipIf(!haveFaces).each(BACKENDS)('photo upload through the engine on $name', (backend) => {
