@@ -183,6 +183,12 @@ export const COMPLIANCE = {
     /** Anti-spoof "real" score: negatives 0.30–0.91 and the spoof photos 0.66–0.84, so the model
      *  separates nothing here; warn only below every negative. Advisory. */
     spoofReal: { warn: 0.25 },
+    /** Shortest of the straight edges left of, right of and above the face (checks/enclosure.ts),
+     *  in face widths: the 5 spoof photos 1.04–1.48 and a scanned print with its border 1.27; the
+     *  other 275 photos of the set (identities included) ≤ 0.98 (a press backdrop, two of its
+     *  sides at the statuette and the hair), all but that one 0. Warn at 1: a thin margin, on 6
+     *  positives, so advisory only. */
+    spoofFrame: { warn: 1 },
   },
   /**
    * When no face is found (checks/noface.ts) the report still says what can be judged without one.

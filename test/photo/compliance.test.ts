@@ -2,6 +2,8 @@
 // it and one that must not, so a change that breaks a check fails CI. One makeIdPhoto per photo,
 // shared by every assertion. Photos come from KAOZHAO_FACES; without them the suite is skipped
 // (test/faces.ts prints why), or fails under KAOZHAO_REQUIRE_FACES=1.
+
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckId, CheckStatus } from '../../src/domain/checks.js';
 import { makeIdPhoto } from '../../src/photo/pipeline.js';
@@ -37,6 +39,8 @@ const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
   ['image.sharpness', 'defects/blurry/insightface__bulk__blur.jpg', 'fail'],
   ['image.color', 'defects/grayscale/facexlib__assets__test.jpg', 'fail'],
   ['makeup.heavy', 'defects/spoof_screen_replay/insightface__bulk__rgb_fake.jpg', 'warn'],
+  // A printed photo held up to the camera: its edges frame the face.
+  ['spoof', 'defects/spoof_printed_photo/faceqnet__Samples__Picture_22.jpg', 'warn'],
 ];
 
 /** Clear glasses must pass every glasses check. */
@@ -113,6 +117,20 @@ describe.skipIf(!haveFaces)('compliance checks on real photos', () => {
     const e = entry(file, 'background.uniform');
     expect(`${e?.status} (${e?.value}) ${e?.message.en}`).toMatch(/^pass/);
   });
+
+  it('a good portrait shown as a print on a wall is flagged as a spoof; alone it is not', async () => {
+    const file = GOOD[0]!;
+    expect(entry(file, 'spoof')?.status).toBe('pass');
+    // The portrait at 360 px wide on a mid-grey wall: the print's edges frame the face.
+    const print = await sharp(readFace(file)).rotate().resize({ width: 360 }).toBuffer();
+    const wall = await sharp(print)
+      .extend({ top: 260, bottom: 160, left: 300, right: 300, background: '#6b6b6b' })
+      .jpeg()
+      .toBuffer();
+    const r = await makeIdPhoto(new Uint8Array(wall), { backgrounds: ['blue'] });
+    const e = r.report.find((x) => x.id === 'spoof');
+    expect(`${e?.status} (${e?.value})`).toMatch(/^warn/);
+  }, 120_000);
 
   it('clear glasses pass the glasses checks', () => {
     for (const id of ['glasses.tinted', 'glasses.reflection', 'glasses.frame'] as CheckId[])

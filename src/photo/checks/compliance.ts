@@ -4,6 +4,7 @@
 import type { CheckResult } from '../../domain/checks.js';
 import type { CheckContext } from '../types.js';
 import { clothingChecks } from './clothing.js';
+import { enclosureMeasures } from './enclosure.js';
 import { eyeChecks } from './eyes.js';
 import { makeupCheck, occlusionCheck } from './face.js';
 import { frameCheck, lensRatio, reflectionCheck, tintedCheck } from './glasses.js';
@@ -80,6 +81,7 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   out.push(...timed('light', () => lightChecks(light)));
   const image = timed('image', () => imageMeasures(pl, face, skin.skin));
   out.push(...timed('image', () => imageChecks(image)));
-  out.push(timed('image', () => spoofCheck(ctx.sourceFace)));
+  const enclosure = timed('spoof', () => enclosureMeasures(ctx.source, ctx.sourceFace));
+  out.push(timed('spoof', () => spoofCheck(ctx.sourceFace, enclosure)));
   return out;
 }

@@ -2,6 +2,7 @@
 import type { CheckResult } from '../../domain/checks.js';
 import { COMPLIANCE } from '../thresholds.js';
 import type { FaceAnalysis } from '../types.js';
+import type { EnclosureMeasures } from './enclosure.js';
 import { type Advice, graded } from './grade.js';
 import type { ImageMeasures } from './measures.js';
 import { check } from './result.js';
@@ -45,17 +46,21 @@ export function imageChecks(m: ImageMeasures): CheckResult[] {
   return [sharp, colorCheck(m.chromaP90)];
 }
 
-/** Advisory: the anti-spoof model's "real" score; never blocks a photo on its own. */
-export function spoofCheck(face: FaceAnalysis): CheckResult {
-  const t = `real ≥ ${T.spoofReal.warn} pass, else warn (advisory)`;
-  if (face.real === undefined) return check('spoof', 'pass', null, t, '未运行活体判断', 'Anti-spoof model not run');
-  if (face.real >= T.spoofReal.warn) return check('spoof', 'pass', face.real, t, '真人拍摄', 'Live person');
+/**
+ * Advisory, never blocks on its own: a print's or screen's frame around the face (enclosure.ts),
+ * or the anti-spoof model's "real" score far below every live photo.
+ */
+export function spoofCheck(face: FaceAnalysis, e: EnclosureMeasures): CheckResult {
+  const framed = e.frame >= T.spoofFrame.warn;
+  const unreal = face.real !== undefined && face.real < T.spoofReal.warn;
+  const spoof = framed || unreal;
   return check(
     'spoof',
-    'warn',
-    face.real,
-    t,
-    '疑似翻拍照片或屏幕，请直接拍摄本人，将由人工审核',
-    'Looks like a photo of a photo or screen: photograph yourself directly',
+    spoof ? 'warn' : 'pass',
+    e.frame,
+    `straight edges left, right and above the head < ${T.spoofFrame.warn} face widths and anti-spoof real ≥ ${T.spoofReal.warn} pass, else warn (advisory)`,
+    spoof ? '疑似翻拍照片或屏幕，请直接拍摄本人，将由人工审核' : '真人拍摄',
+    spoof ? 'Looks like a photo of a photo or screen: photograph yourself directly' : 'Live person',
+    'face widths',
   );
 }
