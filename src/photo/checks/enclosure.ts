@@ -13,8 +13,9 @@ const ABOVE = 1.5;
 const BELOW = 1.5;
 /** A pixel is on an edge when its Sobel step is ≥ this many luma levels per pixel. */
 const MIN_STEP = 6;
-/** Slopes tried for each edge (a held print or tablet is rarely square to the camera): ±0.2. */
-const SLOPES = Array.from({ length: 33 }, (_, i) => -0.2 + i * 0.0125);
+/** Slopes tried for each edge (a held print or tablet is rarely square to the camera): ±0.2 in
+ *  steps of 0.025 (finer steps found the same edges on the shared set at twice the cost). */
+const SLOPES = Array.from({ length: 17 }, (_, i) => -0.2 + i * 0.025);
 /** Gaps (px) allowed inside a straight run: a finger, a reflection. */
 const GAP = 2;
 /** The run must cover this share of the face's own extent along it (it frames the face). */
@@ -39,27 +40,41 @@ interface Grid {
 }
 
 function grid(src: RawImage, x0: number, y0: number, scale: number, w: number, h: number): Grid {
-  const luma = new Float32Array(w * h).fill(Number.NaN);
   const d = src.data;
   const c = src.channels;
   const r = Math.max(0, Math.floor(0.5 / scale));
+  // Box-average the source pixels under each cell (shrinking without it turns fine texture such
+  // as hair or knit into noise edges), from an integral image of the source rows and columns the
+  // grid covers: one pass over them, then four reads per cell.
+  const sx0 = Math.max(0, Math.floor(x0) - r);
+  const sy0 = Math.max(0, Math.floor(y0) - r);
+  const sx1 = Math.min(src.width, Math.ceil(x0 + w / scale) + r + 1);
+  const sy1 = Math.min(src.height, Math.ceil(y0 + h / scale) + r + 1);
+  const iw = Math.max(0, sx1 - sx0) + 1;
+  const ih = Math.max(0, sy1 - sy0) + 1;
+  // Integer luma keeps the sums exact in 32 bits (≤ 255 × the whole photo's pixels).
+  const integral = new Uint32Array(iw * ih);
+  for (let y = 1; y < ih; y++) {
+    let row = 0;
+    for (let x = 1; x < iw; x++) {
+      const i = ((sy0 + y - 1) * src.width + sx0 + x - 1) * c;
+      row += c >= 3 ? ((299 * d[i]! + 587 * d[i + 1]! + 114 * d[i + 2]! + 500) / 1000) | 0 : d[i]!;
+      integral[y * iw + x] = integral[(y - 1) * iw + x]! + row;
+    }
+  }
+  const luma = new Float32Array(w * h).fill(Number.NaN);
   for (let y = 0; y < h; y++) {
     const sy = Math.round(y0 + (y + 0.5) / scale);
     if (sy < 0 || sy >= src.height) continue;
+    const ya = Math.max(0, sy - r) - sy0;
+    const yb = Math.min(src.height - 1, sy + r) - sy0 + 1;
     for (let x = 0; x < w; x++) {
       const sx = Math.round(x0 + (x + 0.5) / scale);
       if (sx < 0 || sx >= src.width) continue;
-      // Box-average the source pixels under the cell: shrinking without it turns fine texture
-      // (hair, knit) into noise edges.
-      let sum = 0;
-      let n = 0;
-      for (let yy = Math.max(0, sy - r); yy <= Math.min(src.height - 1, sy + r); yy++)
-        for (let xx = Math.max(0, sx - r); xx <= Math.min(src.width - 1, sx + r); xx++) {
-          const i = (yy * src.width + xx) * c;
-          sum += c >= 3 ? 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]! : d[i]!;
-          n++;
-        }
-      luma[y * w + x] = sum / n;
+      const xa = Math.max(0, sx - r) - sx0;
+      const xb = Math.min(src.width - 1, sx + r) - sx0 + 1;
+      const sum = integral[yb * iw + xb]! - integral[ya * iw + xb]! - integral[yb * iw + xa]! + integral[ya * iw + xa]!;
+      luma[y * w + x] = sum / ((yb - ya) * (xb - xa));
     }
   }
   const vertical = new Int8Array(w * h);
