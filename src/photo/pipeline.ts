@@ -255,10 +255,10 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   // the landmark-aligned crop of the same analysis image.
   const embedding = await timed(timings, 'detect', () => faceDescription(d.image, face.mesh));
   const faceOut = { ...face, embedding, sourceWidth: d.image.width, sourceHeight: d.image.height };
-  if (analysis.faces.length > 1) {
-    // No photo, but the largest face's analysis still serves verification and duplicate search.
-    return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount: analysis.faces.length });
-  }
+  // With more than one face no photo is made, but the largest face is still placed and checked:
+  // the retake should fix its hat or glare too, not only send the other person away. Its analysis
+  // also serves verification and duplicate search.
+  const faceCount = analysis.faces.length;
   const frame = faceFrame(face.mesh);
   report.push(making.resolution(frame.interEye / d.scale));
 
@@ -275,7 +275,7 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
     background: options.backgrounds?.[0] ?? spec.defaultBackground,
     source: d.image,
     sourceFace: face,
-    faceCount: 1,
+    faceCount,
     crop: warped.image,
     alpha,
     toCrop: layout.toOutput,
@@ -288,9 +288,9 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   const clutter = await timed(timings, 'checks', () =>
     making.backgroundClutter(warped.image, alpha, warped.inside, spec.width, spec.height),
   );
-  if (marginCheck.status === 'fail') {
+  if (marginCheck.status === 'fail' || faceCount > 1) {
     if (clutter >= MAKING.sourceClutter) report.push(making.background(null, clutter));
-    return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount: 1 });
+    return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount });
   }
 
   const fg = await timed(timings, 'compose', () => foregroundOf(warped.image, alpha, foreground));

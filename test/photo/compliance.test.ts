@@ -32,6 +32,8 @@ const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
   ['glasses.tinted', 'defects/sunglasses/prnet__TestImages__2.jpg', 'fail'],
   ['glasses.tinted', 'defects/sunglasses/slinko__with_glasses__1.jpg', 'warn'],
   ['head.covering', 'defects/hat/slinko__with_glasses__3.jpg', 'warn'],
+  // A child behind the student: no photo is made, yet the student's own face is checked too.
+  ['head.covering', 'defects/hat/slinko__with_glasses__5.jpg', 'warn'],
   ['hair.eyebrows', 'portraits/slinko__without_glasses__11.jpg', 'warn'],
   ['light.exposure', 'defects/backlit/faceqnet__Samples__Picture_29.jpg', 'fail'],
   ['light.backlit', 'defects/backlit/faceqnet__Samples__Picture_29.jpg', 'fail'],
@@ -131,6 +133,13 @@ describe.skipIf(!haveFaces)('compliance checks on real photos', () => {
     const e = r.report.find((x) => x.id === 'spoof');
     expect(`${e?.status} (${e?.value})`).toMatch(/^warn/);
   }, 120_000);
+
+  it('a photo with two faces makes no photo but still checks the largest face', () => {
+    const r = results.get('defects/hat/slinko__with_glasses__5.jpg')!;
+    expect(r.made).toBe(false);
+    expect(entry('defects/hat/slinko__with_glasses__5.jpg', 'face.count')?.status).toBe('fail');
+    for (const id of COMPLIANCE_IDS) expect(entry('defects/hat/slinko__with_glasses__5.jpg', id), id).toBeDefined();
+  });
 
   it('clear glasses pass the glasses checks', () => {
     for (const id of ['glasses.tinted', 'glasses.reflection', 'glasses.frame'] as CheckId[])
