@@ -162,8 +162,14 @@ export const COMPLIANCE = {
     texture: { warn: 28, fail: null },
   },
   light: {
-    /** Face (cheek) L*: negatives ≥ 37 (dim selfies); dark photos 31.8–38.1, backlit 24–28. */
+    /** Face (cheek) L*: negatives ≥ 37 (dim selfies); dark photos 31.8–38.1, backlit 24–28. But
+     *  dark skin in good light reads 32.9–38.9 too (three photos of one identity), so a dim face
+     *  counts as dark only when its highlights are dim as well (darkHighlight). */
     dark: { warn: 39, fail: 30 },
+    /** p99 face-box luma below which a dim face is an underexposed photo: the dark photos 92 and
+     *  129 (backlit, dim face), the dim-skinned identities in good light 187–217, a dim selfie 165;
+     *  lowest of the 331 faces of the set 92, then 122 (clear-lit faces on grey). */
+    darkHighlight: 150,
     /** Bright: negatives ≤ 85; nothing labelled overexposed. */
     bright: { warn: 93, fail: 98 },
     /** Background minus face L*: negatives ≤ 40.7 (white walls behind dim selfies); backlit

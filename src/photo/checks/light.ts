@@ -7,10 +7,13 @@ import type { LightMeasures } from './measures.js';
 const T = COMPLIANCE.light;
 
 export function lightChecks(l: LightMeasures): CheckResult[] {
+  // Dark skin is not a dark photo: a dim face is judged dark only when its brightest parts (eyes,
+  // highlights) are dim too.
+  const underexposed = l.highlight < T.darkHighlight;
   const exposure = graded(
     'light.exposure',
     l.faceL,
-    `face L* > ${T.dark.warn} and < ${T.bright.warn} pass; > ${T.dark.fail} and < ${T.bright.fail} warn`,
+    `face L* > ${T.dark.warn} (or face highlights p99 ≥ ${T.darkHighlight}) and < ${T.bright.warn} pass; > ${T.dark.fail} and < ${T.bright.fail} warn`,
     {
       pass: ['光线充足', 'Enough light'],
       warn: [
@@ -23,7 +26,12 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
       ],
     },
     'L*',
-    (v) => (v <= T.dark.fail || v >= T.bright.fail ? 'fail' : v <= T.dark.warn || v >= T.bright.warn ? 'warn' : 'pass'),
+    (v) =>
+      (underexposed && v <= T.dark.fail) || v >= T.bright.fail
+        ? 'fail'
+        : (underexposed && v <= T.dark.warn) || v >= T.bright.warn
+          ? 'warn'
+          : 'pass',
   );
   const backlit = graded(
     'light.backlit',

@@ -491,6 +491,9 @@ export interface LightMeasures {
   sideDiff: number;
   /** Clipped (L* > 97) fraction of the face box. */
   clipped: number;
+  /** p99 luma of the face box: the eyes' whites, teeth and skin highlights. Stays bright on dark
+   *  skin in good light and drops when the whole photo is underexposed. */
+  highlight: number;
 }
 
 export function lightMeasures(pl: Planes, f: Face, s: SkinMeasures): LightMeasures {
@@ -508,6 +511,7 @@ export function lightMeasures(pl: Planes, f: Face, s: SkinMeasures): LightMeasur
   const faceBox = boxAround({ x: f.eyesMid.x, y: f.eyesMid.y + 0.5 * u }, 1.4 * u, 1.4 * u);
   const ls = lumaSamples(pl, faceBox, 2);
   const clipped = ls.filter((v) => v > 250).length / Math.max(1, ls.length);
+  const highlight = ls.length ? quantile(ls, 0.99) : 0;
   // Luma → L* for the background (approximate, through the grey axis).
   const bgMed = bgL.length > 100 ? rgbToLab(...grey(median(bgL))).L : s.skin.L;
   return {
@@ -515,6 +519,7 @@ export function lightMeasures(pl: Planes, f: Face, s: SkinMeasures): LightMeasur
     backgroundMinusFace: bgMed - s.skin.L,
     sideDiff: Math.abs(s.sideRL - s.sideLL),
     clipped,
+    highlight,
   };
 }
 
