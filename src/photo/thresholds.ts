@@ -164,7 +164,8 @@ export const COMPLIANCE = {
   light: {
     /** Face (cheek) L*: negatives ≥ 37 (dim selfies); dark photos 31.8–38.1, backlit 24–28. But
      *  dark skin in good light reads 32.9–38.9 too (three photos of one identity), so a dim face
-     *  counts as dark only when its highlights are dim as well (darkHighlight). */
+     *  counts as dark only when its highlights are dim as well (darkHighlight); below the fail
+     *  level with bright highlights (a backlit face) it warns. */
     dark: { warn: 39, fail: 30 },
     /** p99 face-box luma below which a dim face is an underexposed photo: the dark photos 92 and
      *  129 (backlit, dim face), the dim-skinned identities in good light 187–217, a dim selfie 165;

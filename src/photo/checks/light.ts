@@ -13,7 +13,7 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
   const exposure = graded(
     'light.exposure',
     l.faceL,
-    `face L* > ${T.dark.warn} (or face highlights p99 ≥ ${T.darkHighlight}) and < ${T.bright.warn} pass; > ${T.dark.fail} and < ${T.bright.fail} warn`,
+    `face L* > ${T.dark.warn} (or > ${T.dark.fail} with face highlights p99 ≥ ${T.darkHighlight}) and < ${T.bright.warn} pass; > ${T.dark.fail} (or highlights ≥ ${T.darkHighlight}) and < ${T.bright.fail} warn`,
     {
       pass: ['光线充足', 'Enough light'],
       warn: [
@@ -26,10 +26,12 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
       ],
     },
     'L*',
+    // A face below the fail level with bright highlights (a backlit face, very dark skin) goes
+    // to review rather than being refused.
     (v) =>
       (underexposed && v <= T.dark.fail) || v >= T.bright.fail
         ? 'fail'
-        : (underexposed && v <= T.dark.warn) || v >= T.bright.warn
+        : (underexposed && v <= T.dark.warn) || v <= T.dark.fail || v >= T.bright.warn
           ? 'warn'
           : 'pass',
   );
