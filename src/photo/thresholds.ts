@@ -160,6 +160,11 @@ export const COMPLIANCE = {
     contrast: { warn: 10, fail: 5 },
     /** Mean luma gradient on the clothes: negatives ≤ 25.5 (a textured knit); warn only. */
     texture: { warn: 28, fail: null },
+    /** Stripe strength (checks/stripes.ts): the two striped shirts of the set (clear-glasses
+     *  photos, vertical and horizontal stripes) 0.33 and 0.19, a ribbed knit 0.22; every other
+     *  photo ≤ 0.04 but one whose crop is padded with smeared edge pixels (0.36, no photo made).
+     *  A third striped shirt (fine, irregular pinstripes) reads 0: missed. Warn only. */
+    stripes: { warn: 0.15 },
   },
   light: {
     /** Face (cheek) L*: negatives ≥ 37 (dim selfies); dark photos 31.8–38.1, backlit 24–28. But

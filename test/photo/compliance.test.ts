@@ -45,6 +45,12 @@ const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
   ['image.sharpness', 'defects/blurry/insightface__bulk__blur.jpg', 'fail'],
   ['image.color', 'defects/grayscale/facexlib__assets__test.jpg', 'fail'],
   ['makeup.heavy', 'defects/spoof_screen_replay/insightface__bulk__rgb_fake.jpg', 'warn'],
+  // Striped shirts, vertical and horizontal stripes (spec: no stripes); plain shirts pass (GOOD).
+  ['clothing.pattern', 'defects/eyeglasses_no_reflection/slinko__with_glasses__17.jpg', 'warn'],
+  ['clothing.pattern', 'defects/eyeglasses_no_reflection/slinko__with_glasses__8.jpg', 'warn'],
+  ['hair.eyes', 'defects/hair_over_eyes/slinko__without_glasses__13.jpg', 'warn'],
+  // One shoulder raised by the arm lifted to the face.
+  ['shoulders.level', 'defects/hand_over_face/human__in__stock-emotions-b-6.jpg', 'warn'],
   // A printed photo held up to the camera: its edges frame the face.
   ['spoof', 'defects/spoof_printed_photo/faceqnet__Samples__Picture_22.jpg', 'warn'],
 ];

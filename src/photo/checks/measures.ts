@@ -23,6 +23,7 @@ import {
   type Planes,
   quantile,
 } from './regions.js';
+import { stripeStrength } from './stripes.js';
 
 const RAD = 180 / Math.PI;
 
@@ -460,6 +461,8 @@ export interface ClothingMeasures {
   contrast: number;
   /** Mean gradient magnitude in the clothing region, luma/px. */
   texture: number;
+  /** Stripe strength (stripes.ts): autocorrelation peak of luma across the clothes, 0–1. */
+  stripes: number;
 }
 
 export function clothingMeasures(ctx: CheckContext, pl: Planes, f: Face): ClothingMeasures {
@@ -479,7 +482,18 @@ export function clothingMeasures(ctx: CheckContext, pl: Planes, f: Face): Clothi
       g += Math.abs(pl.luma[i + 1]! - pl.luma[i - 1]!) + Math.abs(pl.luma[i + pl.width]! - pl.luma[i - pl.width]!);
       n++;
     }
-  return { contrast: samples.length > 50 ? deltaE2000(cl, bgLab) : Number.NaN, texture: n > 50 ? g / n / 2 : 0 };
+  // Stripes: the clothes below the neck and beside it (a shirt's shoulders reach up to the chin),
+  // away from the face and neck, which are skin and never striped.
+  const stripes = stripeStrength(
+    pl,
+    box(pl, { x0: f.chin.x - 2.2 * u, y0: f.chin.y - 0.5 * u, x1: f.chin.x + 2.2 * u, y1: pl.height - 2 }),
+    (x, y) => y > f.chin.y + 0.8 * u || Math.abs(x - f.chin.x) > u,
+  );
+  return {
+    contrast: samples.length > 50 ? deltaE2000(cl, bgLab) : Number.NaN,
+    texture: n > 50 ? g / n / 2 : 0,
+    stripes,
+  };
 }
 
 export interface LightMeasures {
