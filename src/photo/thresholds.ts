@@ -162,7 +162,7 @@ export const COMPLIANCE = {
     texture: { warn: 28, fail: null },
     /** Stripe strength (checks/stripes.ts): the two striped shirts of the set (clear-glasses
      *  photos, vertical and horizontal stripes) 0.34 and 0.19, a ribbed knit 0.22; the other
-     *  328 faces of the set ≤ 0.03. A third striped shirt (fine, irregular pinstripes) reads 0:
+     *  277 faces of the set ≤ 0.03. A third striped shirt (fine, irregular pinstripes) reads 0:
      *  missed. Warn only. */
     stripes: { warn: 0.15 },
   },
@@ -197,7 +197,7 @@ export const COMPLIANCE = {
     spoofReal: { warn: 0.25 },
     /** Shortest of the straight edges left of, right of and above the face (checks/enclosure.ts),
      *  in face widths: the 5 spoof photos 1.04–1.48 and a scanned print with its border 1.27; the
-     *  other 275 photos of the set (identities included) ≤ 0.98 (a press backdrop, two of its
+     *  other 274 faces of the set (identities included) ≤ 0.98 (a press backdrop, two of its
      *  sides at the statuette and the hair), all but that one 0. Warn at 1: a thin margin, on 6
      *  positives, so advisory only. */
     spoofFrame: { warn: 1 },
