@@ -174,7 +174,7 @@ export const COMPLIANCE = {
     dark: { warn: 39, fail: 30 },
     /** p99 face-box luma below which a dim face is an underexposed photo: the dark photos 92 and
      *  129 (backlit, dim face), the dim-skinned identities in good light 187–217, a dim selfie 165;
-     *  lowest of the 331 faces of the set 92, then 122 (clear-lit faces on grey). */
+     *  lowest of the 280 faces of the set 92, then 122 (clear-lit faces on grey). */
     darkHighlight: 150,
     /** Bright: negatives ≤ 85; nothing labelled overexposed. */
     bright: { warn: 93, fail: 98 },
