@@ -1,7 +1,7 @@
 // A photo of a print or of a screen shows the print's or the screen's straight edges around the
-// face: left and right of it over its whole height, and above the head. A live person in front
+// face: left and right of it over its whole height, and above the forehead. A live person in front
 // of a wall shows no such frame (hair, shoulders and faces are curved; door frames and columns give
-// vertical lines but no edge above the head between them). This measure looks for the three edges
+// vertical lines but no edge above the face between them). This measure looks for the three edges
 // on a copy of the source scaled to a fixed face width, so lengths are in face widths.
 import type { FaceAnalysis, RawImage } from '../types.js';
 
@@ -136,8 +136,9 @@ function longestRun(hits: Int8Array, from: number, need0: number, need1: number)
 }
 
 /**
- * Best straight line through `map` with positions `lo..hi` across and `a0..a1` along it (`across`
- * = x for a vertical line); returns its longest run in grid px.
+ * Best straight edge line of the grid (vertical or horizontal edges, slopes SLOPES) crossing
+ * positions `lo..hi` across and running `a0..a1` along (across = x for a vertical line); returns
+ * its longest run, in grid px.
  */
 function bestLine(
   g: Grid,
@@ -181,7 +182,7 @@ export function enclosureMeasures(src: RawImage, face: FaceAnalysis): EnclosureM
   const fx1 = fx0 + bw * scale;
   const fy0 = (by - y0) * scale;
   const fy1 = fy0 + bh * scale;
-  // The mesh's top is the hairline: an edge above the head starts above it.
+  // The top edge is looked for from just above the mesh's top (the hairline) upwards.
   const meshTop = (Math.min(...face.mesh.map((p) => p.y)) - y0) * scale;
   // Side edges may touch the detector box (a print cut close to the face), and run a face width
   // beyond it either way; the top edge spans a face width beyond either side.
