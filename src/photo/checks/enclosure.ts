@@ -161,10 +161,16 @@ function bestLine(
   let best = 0;
   for (const k of SLOPES)
     for (let c = Math.max(1, Math.round(lo)); c <= Math.min(acrossMax - 2, Math.round(hi)); c++) {
+      let inNeed = 0;
       for (let a = s0; a <= s1; a++) {
         const x = Math.round(c + k * (a - mid));
-        hits[a - s0] = x < 0 || x >= acrossMax ? 0 : vertical ? map[a * g.w + x]! : map[x * g.w + a]!;
+        const hit = x < 0 || x >= acrossMax ? 0 : vertical ? map[a * g.w + x]! : map[x * g.w + a]!;
+        hits[a - s0] = hit;
+        if (hit !== 0 && a >= need0 && a <= need1) inNeed++;
       }
+      // A run with gaps ≤ GAP over COVER of the span has at least this many edge pixels in it:
+      // most lines have far fewer, and need no run search.
+      if (inNeed < (COVER * (need1 - need0)) / (GAP + 1) - 1) continue;
       best = Math.max(best, longestRun(hits, s0, need0, need1));
     }
   return best;
