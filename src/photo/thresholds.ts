@@ -173,7 +173,7 @@ export const COMPLIANCE = {
      *  level with bright highlights (a backlit face) it warns. */
     dark: { warn: 39, fail: 30 },
     /** p99 face-box luma below which a dim face is an underexposed photo: the dark photos 92 and
-     *  129 (backlit, dim face), the dim-skinned identities in good light 187–217, a dim selfie 165;
+     *  129 (backlit, dim face), the dim-skinned identities in good light 186–217, a dim selfie 165;
      *  lowest of the 280 faces of the set 92, then 122 (clear-lit faces on grey). */
     darkHighlight: 150,
     /** Bright: negatives ≤ 85; nothing labelled overexposed. */
