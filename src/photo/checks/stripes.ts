@@ -1,4 +1,4 @@
-// Stripes on the clothes (photo-spec §2.8 "避免条纹"): a striped shirt repeats light and dark at one
+// Stripes on the clothes (photo-spec §1 item 8, "避免复杂图案、条纹"): a striped shirt repeats light and dark at one
 // period across the cloth. Mean gradient (the texture measure) misses fine or soft stripes and
 // fires on knit and folds alike; periodicity tells them apart. Measured as the autocorrelation of
 // luma profiles across the clothes, after removing shading, averaged over many profiles: a second
