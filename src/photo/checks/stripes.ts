@@ -1,8 +1,8 @@
-// Stripes on the clothes (photo-spec §1 item 8, "避免复杂图案、条纹"): a striped shirt repeats light and dark at one
-// period across the cloth. Mean gradient (the texture measure) misses fine or soft stripes and
-// fires on knit and folds alike; periodicity tells them apart. Measured as the autocorrelation of
-// luma profiles across the clothes, after removing shading, averaged over many profiles: a second
-// peak after the first dip means a repeating pattern.
+// Stripes on the clothes (photo-spec §1 item 8, "避免复杂图案、条纹"): a striped shirt repeats light
+// and dark at one period across the cloth. Mean gradient (the texture measure) misses fine or soft
+// stripes and fires on knit and folds alike; periodicity tells them apart. Measured as the
+// autocorrelation of luma profiles across the clothes, after removing shading, averaged over many
+// profiles: a second peak after the first dip means a repeating pattern.
 import type { Planes } from './regions.js';
 
 /** Longest stripe period looked for, px of the output crop (480 px wide): wider bands are a
