@@ -21,6 +21,8 @@ export interface Config {
   /** Durable queue: seconds before an unfinished job (its worker died) is retried, and sweep interval. */
   jobExpireSeconds: number;
   jobMaintenanceSeconds: number;
+  /** Durable queue: retries of a job after its first attempt (expiries and errors count). */
+  jobRetryLimit: number;
   /** Upload limit in bytes. */
   uploadLimitBytes: number;
   /** Where photo files live: the filesystem under DATA_DIR or the database (shared by machines). */
@@ -78,6 +80,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     photoTimeoutSeconds: int('KAOZHAO_PHOTO_TIMEOUT_SECONDS', 60),
     jobExpireSeconds: int('KAOZHAO_JOB_EXPIRE_SECONDS', 300),
     jobMaintenanceSeconds: int('KAOZHAO_JOB_MAINTENANCE_SECONDS', 30),
+    jobRetryLimit: int('KAOZHAO_JOB_RETRY_LIMIT', 3),
     uploadLimitBytes: int('KAOZHAO_UPLOAD_LIMIT_MB', 20) * 1024 * 1024,
     storage: storageEnv === 'fs' || storageEnv === 'db' ? storageEnv : databaseUrl ? 'db' : 'fs',
     studentSessionMinutes: int('KAOZHAO_STUDENT_SESSION_MINUTES', 60),

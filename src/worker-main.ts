@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') });
   await migrateDatabase(database);
   const ctx = await createContext(config, database, { processJobs: true });
+  await ctx.jobsReady;
   console.log(
     `Kaozhao photo worker started (${Math.max(1, config.photoPoolSize)} concurrent jobs, queue ${ctx.queue.kind}).`,
   );

@@ -48,6 +48,11 @@ export interface PhotoPool {
   /** The face description of a photo or live frame (exam entry), null without a face. */
   describe(input: Uint8Array): Promise<FaceDescription | null>;
   stats(): PoolStats;
+  /**
+   * Resolves once a worker has its models loaded (at once if one has); fails with
+   * `engine.crashed` if the pool stops because workers cannot load, `engine.busy` once closed.
+   */
+  whenReady(): Promise<void>;
   /** Ends a worker as a crash would (operations: a stuck worker); it is replaced. */
   killWorker(index: number): Promise<void>;
   close(): Promise<void>;
@@ -102,6 +107,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
   let failedStarts = 0;
   let broken = false;
   let closed = false;
+  const readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
   const spawn = (index: number) => {
     const worker = startWorker();
@@ -115,6 +121,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
         slot.ready = true;
         slot.tid = msg.tid;
         failedStarts = 0;
+        for (const w of readyWaiters.splice(0)) w.resolve();
         dispatch();
         return;
       }
@@ -158,6 +165,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
       broken = true;
       console.error(`photo pool: ${failedStarts} workers failed to load the models; the pool stops`);
       for (const queued of queue.splice(0)) queued.reject(KaozhaoError.of('engine.crashed', { cause: reason }));
+      for (const w of readyWaiters.splice(0)) w.reject(KaozhaoError.of('engine.crashed', { cause: reason }));
       return;
     }
     replaced++;
@@ -220,12 +228,19 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
       queued: queue.length,
       replaced,
     }),
+    whenReady() {
+      if (closed) return Promise.reject(KaozhaoError.of('engine.busy'));
+      if (broken) return Promise.reject(KaozhaoError.of('engine.crashed'));
+      if (slots.some((s) => s?.ready)) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => readyWaiters.push({ resolve, reject }));
+    },
     async killWorker(index) {
       await slots[index]?.worker.terminate();
     },
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(KaozhaoError.of('engine.busy'));
+      for (const w of readyWaiters.splice(0)) w.reject(KaozhaoError.of('engine.busy'));
       const live = slots.filter((s): s is Slot => !!s);
       for (const s of live) {
         clearTimer(s);

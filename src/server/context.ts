@@ -56,6 +56,7 @@ export async function createContext(config: Config, database: Database, opts: Co
       ? await createPgBossQueue({
           connectionString: config.databaseUrl,
           expireInSeconds: config.jobExpireSeconds,
+          retryLimit: config.jobRetryLimit,
           maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
         })
       : createInProcessQueue());
@@ -98,9 +99,27 @@ export async function createContext(config: Config, database: Database, opts: Co
     exam: createExamService({ ...repos, engine, auth }),
   };
 
+  let closing = false;
+  /** Resolves once this process takes photo jobs (rejects if its engine cannot start). */
+  let jobsReady: Promise<void> = Promise.resolve();
   if (opts.processJobs) {
-    await queue.work((job) => services.photo.process(job.photoId), Math.max(1, config.photoPoolSize));
-    if (queue.kind === 'in-process') await services.photo.requeueStuck();
+    const work = async () => {
+      if (!closing) await queue.work((job) => services.photo.process(job.photoId), Math.max(1, config.photoPoolSize));
+    };
+    if (queue.kind === 'pg-boss') {
+      // Jobs are taken from the durable queue only once the models are loaded: a job fetched
+      // earlier would wait out the load on its expiry clock (minutes on a busy machine) while
+      // another worker could make it. The HTTP server does not wait for this.
+      jobsReady = engine.warmUp().then(work);
+      jobsReady.catch((e: unknown) => {
+        if (!closing)
+          console.error('photo jobs not taken here: the engine did not start', e instanceof Error ? e.message : e);
+      });
+    } else {
+      // The in-process queue has no expiry, and the pool holds jobs until a worker is ready.
+      await work();
+      await services.photo.requeueStuck();
+    }
   }
 
   return {
@@ -113,7 +132,9 @@ export async function createContext(config: Config, database: Database, opts: Co
     queue,
     repos,
     services,
+    jobsReady,
     async close() {
+      closing = true;
       await queue.stop();
       await engine.close();
     },

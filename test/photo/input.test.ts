@@ -176,11 +176,15 @@ describe.skipIf(!haveFaces)('bad input through the pool', () => {
     // the gating itself on any machine.
     const fresh = createPhotoPool({ size: 1, jobTimeoutMs: 10_000 });
     try {
+      const loaded = fresh.whenReady().then(() => fresh.stats().ready);
       const job = codeOf(fresh.make(new Uint8Array(0)));
       // Nothing is handed to a worker that is still loading.
       expect(fresh.stats()).toMatchObject({ ready: 0, busy: 0, queued: 1 });
       expect(await job).toBe('image.empty');
       expect(fresh.stats()).toMatchObject({ ready: 1, busy: 0, queued: 0, replaced: 0 });
+      // whenReady (what a queue worker waits for before taking jobs) resolved with a worker ready.
+      expect(await loaded).toBe(1);
+      await fresh.whenReady();
     } finally {
       await fresh.close();
     }
@@ -214,7 +218,9 @@ describe.skipIf(!haveFaces)('bad input through the pool', () => {
     const stuck = createPhotoPool({ size: 1, loadTimeoutMs: 1 });
     try {
       const job = codeOf(stuck.make(good));
+      const ready = codeOf(stuck.whenReady());
       expect(await job).toBe('engine.crashed');
+      expect(await ready).toBe('engine.crashed');
       expect(await codeOf(stuck.make(good))).toBe('engine.crashed');
       expect(stuck.stats().ready).toBe(0);
     } finally {

@@ -17,7 +17,13 @@ describe.skipIf(!url || !haveFaces)('durable photo queue on PostgreSQL', () => {
   beforeAll(async () => {
     s = await startServer(
       { name: 'postgres', url },
-      { durableQueue: true, processJobs: false, config: { jobExpireSeconds: 25, jobMaintenanceSeconds: 1 } },
+      {
+        durableQueue: true,
+        processJobs: false,
+        // A 25 s expiry keeps the kill test short. On a very busy machine one photo can take longer
+        // than that, and every expiry uses up a retry: 20 retries let the job outlast that.
+        config: { jobExpireSeconds: 25, jobMaintenanceSeconds: 1, jobRetryLimit: 20 },
+      },
     );
   });
   afterAll(async () => {
@@ -55,15 +61,21 @@ describe.skipIf(!url || !haveFaces)('durable photo queue on PostgreSQL', () => {
 
   const photoRow = (id: string) => s.ctx.repos.photos.byId(id);
 
-  it('leaves the job queued while no worker runs, then a separate worker makes it', async () => {
+  // A fresh worker loads its models before it takes the job: with 8 busy processes on 2 cores
+  // the photo took 200 s here.
+  it('leaves the job queued while no worker runs, then a separate worker makes it', { timeout: 600_000 }, async () => {
     const id = await upload(40);
     await new Promise((r) => setTimeout(r, 1500));
     expect((await photoRow(id))?.status).toBe('processing');
     const w = await startWorker();
-    const done = await until('photo made', async () => {
-      const p = await photoRow(id);
-      return p?.status === 'processing' ? undefined : p;
-    });
+    const done = await until(
+      'photo made',
+      async () => {
+        const p = await photoRow(id);
+        return p?.status === 'processing' ? undefined : p;
+      },
+      540_000,
+    );
     expect(done?.status).toBe('ready');
     // One attempt normally; a second only if the first outlived the expiry (a loaded machine).
     expect(done?.attempts).toBeGreaterThanOrEqual(1);
@@ -83,6 +95,7 @@ describe.skipIf(!url || !haveFaces)('durable photo queue on PostgreSQL', () => {
         KAOZHAO_STORAGE: 'db',
         KAOZHAO_PHOTO_WORKERS: '1',
         KAOZHAO_JOB_EXPIRE_SECONDS: '25',
+        KAOZHAO_JOB_RETRY_LIMIT: '20',
         KAOZHAO_JOB_MAINTENANCE_SECONDS: '1',
         DATA_DIR: s.ctx.config.dataDir,
       },

@@ -8,6 +8,8 @@ export interface PhotoEngineRepository {
   /** The face description of a live frame (exam entry); null without a face. */
   describe(input: Uint8Array): Promise<FaceDescription | null>;
   spec(id: string): PhotoSpec;
+  /** Starts the engine if it is not running and resolves once it can take a photo. */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export function createPhotoEngineRepository(opts: PoolOptions): PhotoEngineRepos
     make: (input, options) => started().make(input, options),
     describe: (input) => started().describe(input),
     spec: loadSpec,
+    warmUp: () => started().whenReady(),
     async close() {
       await pool?.close();
     },
