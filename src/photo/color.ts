@@ -1,6 +1,11 @@
 // Colour maths shared by the background check and the compliance checks: sRGB → CIELAB (D65) and
 // CIEDE2000, the difference a person perceives (ΔE ≈ 1 is just noticeable).
 
+/** Rec. 601 luma of the RGB pixel starting at byte `j` (the measures' one definition of brightness). */
+export function luma(d: Uint8Array, j: number): number {
+  return 0.299 * d[j]! + 0.587 * d[j + 1]! + 0.114 * d[j + 2]!;
+}
+
 export interface Lab {
   L: number;
   a: number;

@@ -109,6 +109,16 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
   let closed = false;
   const readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
+  /** Why the pool takes nothing more: closed, or stopped because workers cannot load. */
+  const unavailable = () =>
+    closed ? KaozhaoError.of('engine.busy') : broken ? KaozhaoError.of('engine.crashed') : null;
+
+  /** Fails every queued job and every whenReady() caller: the pool stops or closes. */
+  const failWaiting = (error: KaozhaoError) => {
+    for (const job of queue.splice(0)) job.reject(error);
+    for (const w of readyWaiters.splice(0)) w.reject(error);
+  };
+
   const spawn = (index: number) => {
     const worker = startWorker();
     const slot: Slot = { worker, ready: false, tid: null, job: null, timer: null };
@@ -164,8 +174,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
     if (!slot.ready && ++failedStarts >= MAX_FAILED_STARTS) {
       broken = true;
       console.error(`photo pool: ${failedStarts} workers failed to load the models; the pool stops`);
-      for (const queued of queue.splice(0)) queued.reject(KaozhaoError.of('engine.crashed', { cause: reason }));
-      for (const w of readyWaiters.splice(0)) w.reject(KaozhaoError.of('engine.crashed', { cause: reason }));
+      failWaiting(KaozhaoError.of('engine.crashed', { cause: reason }));
       return;
     }
     replaced++;
@@ -205,8 +214,8 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
   for (let i = 0; i < size; i++) spawn(i);
 
   function submit<T>(input: Uint8Array, task: Task): Promise<T> {
-    if (closed) return Promise.reject(KaozhaoError.of('engine.busy'));
-    if (broken) return Promise.reject(KaozhaoError.of('engine.crashed'));
+    const down = unavailable();
+    if (down) return Promise.reject(down);
     if (queue.length >= maxQueue) return Promise.reject(KaozhaoError.of('engine.busy'));
     return new Promise<T>((resolve, reject) => {
       queue.push({ id: nextId++, input, task, resolve: resolve as (r: unknown) => void, reject });
@@ -229,8 +238,8 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
       replaced,
     }),
     whenReady() {
-      if (closed) return Promise.reject(KaozhaoError.of('engine.busy'));
-      if (broken) return Promise.reject(KaozhaoError.of('engine.crashed'));
+      const down = unavailable();
+      if (down) return Promise.reject(down);
       if (slots.some((s) => s?.ready)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => readyWaiters.push({ resolve, reject }));
     },
@@ -239,8 +248,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
     },
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) job.reject(KaozhaoError.of('engine.busy'));
-      for (const w of readyWaiters.splice(0)) w.reject(KaozhaoError.of('engine.busy'));
+      failWaiting(KaozhaoError.of('engine.busy'));
       const live = slots.filter((s): s is Slot => !!s);
       for (const s of live) {
         clearTimer(s);

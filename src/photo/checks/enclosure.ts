@@ -3,6 +3,7 @@
 // of a wall shows no such frame (hair, shoulders and faces are curved; door frames and columns give
 // vertical lines but no edge above the face between them). This measure looks for the three edges
 // on a copy of the source scaled to a fixed face width, so lengths are in face widths.
+import { luma as lumaAt } from '../color.js';
 import type { FaceAnalysis, RawImage } from '../types.js';
 
 /** Face width of the analysis grid, px: the edges are judged at this scale whatever the photo. */
@@ -58,7 +59,7 @@ function grid(src: RawImage, x0: number, y0: number, scale: number, w: number, h
     let row = 0;
     for (let x = 1; x < iw; x++) {
       const i = ((sy0 + y - 1) * src.width + sx0 + x - 1) * c;
-      row += c >= 3 ? ((299 * d[i]! + 587 * d[i + 1]! + 114 * d[i + 2]! + 500) / 1000) | 0 : d[i]!;
+      row += c >= 3 ? (lumaAt(d, i) + 0.5) | 0 : d[i]!;
       integral[y * iw + x] = integral[(y - 1) * iw + x]! + row;
     }
   }

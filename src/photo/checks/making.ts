@@ -1,6 +1,7 @@
 // Checks the making itself needs: one face, enough detail, enough margin, head placed per spec,
 // flat background, file size. The compliance checks (compliance.ts) add the rest of the report.
 import type { CheckResult } from '../../domain/checks.js';
+import { luma } from '../color.js';
 import { outside } from '../layout.js';
 import { MAKING } from '../thresholds.js';
 import type { PhotoSpec, RawImage } from '../types.js';
@@ -169,7 +170,6 @@ export function backgroundClutter(
 ): number {
   const d = img.data;
   const c = img.channels;
-  const luma = (i: number) => 0.299 * d[i * c]! + 0.587 * d[i * c + 1]! + 0.114 * d[i * c + 2]!;
   let g = 0;
   let n = 0;
   for (let y = 2; y < height - 2; y += 2)
@@ -179,7 +179,9 @@ export function backgroundClutter(
       if (alpha[i - 2 * width]! > 16 || alpha[i + 2 * width]! > 16) continue;
       if (inside[i - 2 * width - 2] === 0 || inside[i + 2 * width + 2] === 0) continue;
       if (inside[i - 2 * width + 2] === 0 || inside[i + 2 * width - 2] === 0) continue;
-      g += Math.abs(luma(i + 1) - luma(i - 1)) + Math.abs(luma(i + width) - luma(i - width));
+      g +=
+        Math.abs(luma(d, (i + 1) * c) - luma(d, (i - 1) * c)) +
+        Math.abs(luma(d, (i + width) * c) - luma(d, (i - width) * c));
       n++;
     }
   return n >= 500 ? g / n : Number.NaN;

@@ -2,6 +2,7 @@
 // turned head from the body model's face keypoints. The student then hears why the photo failed
 // (blurred, dark, profile) next to "no face found", not only the latter.
 import type { CheckResult } from '../../domain/checks.js';
+import { luma } from '../color.js';
 import { COMPLIANCE } from '../thresholds.js';
 import type { BodyKeypoint, RawImage } from '../types.js';
 import { graded } from './grade.js';
@@ -29,8 +30,6 @@ function quantileOf(v: Float32Array, q: number): number {
   v.sort();
   return v[Math.min(v.length - 1, Math.max(0, Math.floor(q * (v.length - 1))))]!;
 }
-
-const luma = (d: Uint8Array, j: number) => 0.299 * d[j]! + 0.587 * d[j + 1]! + 0.114 * d[j + 2]!;
 
 /** `small`: the analysis image at ≤ 640 px long side (never upscaled); `body`: keypoints in any
  *  coordinates (only their ratios are used). */

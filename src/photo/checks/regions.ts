@@ -1,7 +1,7 @@
 // Landmark regions of the aligned crop and pixel statistics over them. Every measure of the
 // compliance checks is taken in crop px (480×640, roll corrected) and scaled by the eye distance,
 // so the numbers mean the same whatever the source resolution.
-import type { Lab } from '../color.js';
+import { type Lab, luma as lumaAt } from '../color.js';
 import type { CheckContext, Point, Point3, RawImage } from '../types.js';
 
 // A table-driven sRGB → CIELAB (D65) for the per-pixel loops: the same maths as color.ts's
@@ -163,7 +163,7 @@ export function planes(ctx: CheckContext): Planes {
   const luma = new Float32Array(n);
   const d = crop.data;
   const c = crop.channels;
-  for (let i = 0, j = 0; i < n; i++, j += c) luma[i] = 0.299 * d[j]! + 0.587 * d[j + 1]! + 0.114 * d[j + 2]!;
+  for (let i = 0, j = 0; i < n; i++, j += c) luma[i] = lumaAt(d, j);
   return { img: crop, alpha, luma, width: crop.width, height: crop.height };
 }
 
