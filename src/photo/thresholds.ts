@@ -90,14 +90,11 @@ export const COMPLIANCE = {
     /** Teeth-coloured fraction between the inner lips: negatives 0 except the two above
      *  (0.58, 0.65); non-neutral smiles/grimaces 0.41–0.84. */
     teeth: 0.3,
-    /** Model score for angry/disgust/surprise that warns: negatives reach 0.75 (surprise, fear). */
-    emotion: 0.8,
-    strongEmotions: ['angry', 'disgust', 'surprise'],
-    /** Teeth plus "happy" at least this: a laugh (negatives' happy+teeth: none). */
-    laugh: 0.85,
-    /** …with the lips this far apart (between the mouth warn and fail): a closed-lip smile with
-     *  teeth (one clear-glasses photo, gap 0.19) is not a laugh. */
-    laughGap: 0.2,
+    /** face-api's angry + disgusted + fearful + surprised (face/expression.ts, checks/mouth.ts
+     *  strongExpression) that warns. The 21 negatives read at most 0.05; the non-neutral photos
+     *  without teeth (frowns, a pout, a grimace) 0.83–1.00. Photos of people (identities) reach it
+     *  with a worried look, parted lips or a surprised face, which review should see anyway. */
+    strongExpression: 0.5,
   },
   occlusion: {
     /** Nose-bridge L* minus cheek L*: negatives ≤ 7 (glasses bridges make it negative); a black
@@ -123,6 +120,11 @@ export const COMPLIANCE = {
     /** Lens-interior median L* / face L*: negatives ≥ 0.39 (dim phone selfies 0.39–0.43);
      *  sunglasses 0.03–0.33, brown tint 0.08, blue tint 0.37 (missed). */
     lensRatio: { warn: 0.36, fail: 0.2 },
+    /** The same ratio for the darker eye, which warns on its own in a lit face (> minFaceL): the
+     *  283 faces of the set without dark lenses read ≥ 0.17 (a backlit face, not lit, 0.11);
+     *  sunglasses 0.02–0.08, among them a pair whose other lens mirrors the sky (brighter eye
+     *  0.47, which passed). */
+    darkerLensRatio: 0.1,
     /** Sclera contrast (p90−p10 L*) in the eye opening: negatives ≥ 19; dark lenses 2–9. */
     eyeContrastMin: 12,
     /** Below this face L* the eye sockets are dark from the light itself: warn, never fail. */

@@ -2,6 +2,7 @@
 // these; nothing outside src/photo reaches into the stages directly.
 import type { BackgroundName } from '../domain/backgrounds.js';
 import type { CheckResult, CheckStatus } from '../domain/checks.js';
+import type { Expression } from './face/expression.js';
 
 export type { BackgroundName, CheckResult, CheckStatus };
 
@@ -75,7 +76,8 @@ export interface FaceAnalysis {
   /** Anti-spoof score 0..1 (1 = real), liveness 0..1, when those models ran. */
   real?: number;
   live?: number;
-  emotion?: { emotion: string; score: number }[];
+  /** face-api's expression net on the aligned face (face/expression.ts), probabilities. */
+  expression?: Record<Expression, number>;
 }
 
 export interface AnalysisResult {

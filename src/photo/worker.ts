@@ -3,6 +3,7 @@ import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
 import { loadFaceDescription } from './face/embedding.js';
+import { loadExpressionNet } from './face/expression.js';
 import { loadHuman } from './face/human.js';
 import { preloadMatting } from './matting.js';
 import { makeIdPhoto } from './pipeline.js';
@@ -48,6 +49,7 @@ lowerThreadPriority(PHOTO_WORKER_NICE);
 const ready = Promise.all([
   loadHuman(),
   loadFaceDescription(),
+  loadExpressionNet(),
   preloadMatting('selfie'),
   preloadMatting(DEFAULT_MATTING),
 ]);

@@ -27,6 +27,8 @@ const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
   ['eyes.gaze', 'defects/gaze_averted/human__in__stock-emotions-a-7.jpg', 'warn'],
   ['mouth.closed', 'defects/mouth_open/faceapijs__images__surprised.jpg', 'fail'],
   ['expression.neutral', 'defects/non_neutral_expression/human__in__stock-emotions-a-4.jpg', 'warn'],
+  // A frown with closed lips: only the expression net sees it (no teeth, no open mouth).
+  ['expression.neutral', 'defects/non_neutral_expression/human__in__stock-emotions-a-5.jpg', 'warn'],
   ['face.occlusion', 'defects/face_mask/insightface__bulk__mask.png', 'fail'],
   // The photo's left edge cuts the face (a fifth of the face box lies outside the source).
   ['face.occlusion', 'defects/face_partially_out_of_frame/facerec__test_images__obama_partial_face.jpg', 'warn'],
@@ -34,6 +36,8 @@ const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
   ['background.uniform', 'defects/busy_background/slinko__without_glasses__10.jpg', 'warn'],
   ['glasses.tinted', 'defects/sunglasses/prnet__TestImages__2.jpg', 'fail'],
   ['glasses.tinted', 'defects/sunglasses/slinko__with_glasses__1.jpg', 'warn'],
+  // Black lenses, one of them mirroring the sky: the darker lens alone.
+  ['glasses.tinted', 'defects/sunglasses/ppai__test_images__faiz_with_glasses.png', 'warn'],
   ['head.covering', 'defects/hat/slinko__with_glasses__3.jpg', 'warn'],
   // A child behind the student: no photo is made, yet the student's own face is checked too.
   ['head.covering', TWO_FACES, 'warn'],

@@ -17,10 +17,13 @@ export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
   // A dark face (backlight) darkens the eye sockets too: then only warn.
   const lit = faceL > T.minFaceL;
   const noSclera = r.eyeContrast < T.eyeContrastMin;
+  // One near-black lens: the other lens of the pair may mirror the sky, which lifts the
+  // brighter-eye ratio above the thresholds; a bare eye in a lit face never gets this dark.
+  const oneDark = lit && r.innerAbsDarker / Math.max(1, faceL) <= T.darkerLensRatio;
   return graded(
     'glasses.tinted',
     ratio,
-    `lens/face L* ratio > ${T.lensRatio.warn} pass, > ${T.lensRatio.fail} warn (and sclera contrast ≥ ${T.eyeContrastMin})`,
+    `lens/face L* ratio > ${T.lensRatio.warn} pass, > ${T.lensRatio.fail} warn (and sclera contrast ≥ ${T.eyeContrastMin}); darker lens ratio ≤ ${T.darkerLensRatio} in a lit face warn`,
     {
       pass: ['未佩戴有色眼镜', 'No tinted lenses'],
       warn: ['眼部偏暗，请确认未佩戴墨镜或有色眼镜', 'The eye area is dark: no sunglasses or tinted lenses'],
@@ -33,7 +36,7 @@ export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
     (v) => {
       const bad = v <= T.lensRatio.fail || (v <= T.lensRatio.warn && noSclera);
       if (bad && lit) return 'fail';
-      return bad || v <= T.lensRatio.warn ? 'warn' : 'pass';
+      return bad || v <= T.lensRatio.warn || oneDark ? 'warn' : 'pass';
     },
   );
 }

@@ -251,6 +251,8 @@ export interface EyeRegionMeasures {
   innerC: number;
   /** Median L* of the lens interior, the brighter eye. */
   innerAbs: number;
+  /** The same, the darker eye (a dark lens whose partner shows a reflection). */
+  innerAbsDarker: number;
   /** p90 − p10 L* in the eye opening (sclera against iris), the higher of the two eyes. */
   eyeContrast: number;
   /** Lens area (around each eye, lids excluded) median L minus skin L; the darker eye. */
@@ -340,6 +342,7 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
     innerL: Math.max(r.innerL, l.innerL),
     innerC: (r.innerC + l.innerC) / 2,
     innerAbs: Math.max(r.innerAbs, l.innerAbs),
+    innerAbsDarker: Math.min(r.innerAbs, l.innerAbs),
     eyeContrast: Math.max(r.contrast, l.contrast),
     lensDarkness: Math.min(r.lens, l.lens),
     lensTint: Math.max(r.tint, l.tint),

@@ -1,5 +1,6 @@
-// Lips closed (inner-lip gap, teeth) and a neutral expression (emotion model + mouth geometry).
+// Lips closed (inner-lip gap, teeth) and a neutral expression (expression net + teeth).
 import type { CheckResult } from '../../domain/checks.js';
+import { type Expression, STRONG_EXPRESSIONS } from '../face/expression.js';
 import { COMPLIANCE } from '../thresholds.js';
 import type { FaceAnalysis } from '../types.js';
 import { graded } from './grade.js';
@@ -23,52 +24,51 @@ export function mouthCheck(m: MouthMeasures): CheckResult {
   );
 }
 
-/** The strongest non-neutral emotion score of the model (0..1). */
-export function expressionScore(face: FaceAnalysis): { score: number; emotion: string } {
-  let best = { score: 0, emotion: 'neutral' };
-  for (const e of face.emotion ?? []) if (e.emotion !== 'neutral' && e.score > best.score) best = e;
-  return best;
+/**
+ * Angry, disgusted, fearful and surprised together (0..1) from face-api's expression net, and the
+ * largest of them. Sad is left out: the net reads a calm face in press photos as sad (up to 0.91),
+ * and happy is judged with the teeth (a smile is allowed, a laugh is not).
+ */
+export function strongExpression(face: FaceAnalysis): { score: number; expression: Expression } {
+  const e = face.expression;
+  if (!e) return { score: 0, expression: 'neutral' };
+  let expression: Expression = 'neutral';
+  let score = 0;
+  for (const k of STRONG_EXPRESSIONS) {
+    score += e[k];
+    if (expression === 'neutral' || e[k] > e[expression]) expression = k;
+  }
+  return { score, expression };
 }
 
-const ZH: Record<string, string> = {
+const ZH: Record<Expression, string> = {
+  neutral: '表情',
   happy: '笑容',
   sad: '悲伤',
   angry: '皱眉/生气',
-  disgust: '撇嘴',
-  fear: '惊恐',
-  surprise: '惊讶',
+  disgusted: '撇嘴',
+  fearful: '惊恐',
+  surprised: '惊讶',
 };
 
 /**
- * Warn only: the emotion model calls a third of the neutral portraits sad, fearful or happy, so it
- * cannot block a photo. Flags teeth between the lips (a smile or grimace) and a strong angry,
- * disgusted or surprised reading; fails only a laugh (teeth and the model's "happy" agree).
+ * Warn only: teeth between the lips (a smile or grimace) or a strong angry, disgusted, fearful or
+ * surprised reading. A laugh with the mouth open fails on mouth.closed; a toothy smile with lips
+ * just apart (a clear-glasses negative: teeth 0.64, gap 0.21, "happy" 1.00) goes to review.
  */
 export function expressionCheck(face: FaceAnalysis, m: MouthMeasures): CheckResult {
-  const e = expressionScore(face);
+  const e = strongExpression(face);
   const teeth = m.teeth >= T.teeth;
-  const strong = T.strongEmotions.includes(e.emotion) && e.score >= T.emotion;
-  const laugh = teeth && m.gap >= T.laughGap && e.emotion === 'happy' && e.score >= T.laugh;
-  const status = laugh ? 'fail' : teeth || strong ? 'warn' : 'pass';
-  const what = teeth ? '露齿笑或咧嘴' : (ZH[e.emotion] ?? '表情');
-  const t = `teeth between the lips < ${T.teeth}, ${T.strongEmotions.join('/')} score < ${T.emotion} pass; laugh (teeth, lip gap ≥ ${T.laughGap}, happy ≥ ${T.laugh}) fail`;
-  const value = Math.max(m.teeth, strong ? e.score : 0);
-  if (status === 'pass') return check('expression.neutral', 'pass', value, t, '表情自然', 'Neutral expression');
-  if (status === 'fail')
-    return check(
-      'expression.neutral',
-      'fail',
-      value,
-      t,
-      '检测到大笑，请保持自然、平静的表情，嘴唇闭合后重拍',
-      'Laughing: keep a neutral face with closed lips',
-    );
+  const strong = e.score >= T.strongExpression;
+  const t = `teeth between the lips < ${T.teeth} and ${STRONG_EXPRESSIONS.join(' + ')} < ${T.strongExpression} pass, else warn`;
+  const value = Math.max(m.teeth, e.score);
+  if (!teeth && !strong) return check('expression.neutral', 'pass', value, t, '表情自然', 'Neutral expression');
   return check(
     'expression.neutral',
     'warn',
     value,
     t,
-    `表情不够自然（${what}），请保持自然平静的表情`,
-    `Expression not neutral (${teeth ? 'teeth showing' : e.emotion})`,
+    `表情不够自然（${teeth ? '露齿笑或咧嘴' : ZH[e.expression]}），请保持自然平静的表情`,
+    `Expression not neutral (${teeth ? 'teeth showing' : e.expression})`,
   );
 }

