@@ -26,7 +26,7 @@ export function mouthCheck(m: MouthMeasures): CheckResult {
 
 /**
  * Angry, disgusted, fearful and surprised together (0..1) from face-api's expression net, and the
- * largest of them. Sad is left out: the net reads a calm face in press photos as sad (up to 0.91),
+ * largest of them. Sad is left out: the net reads calm faces in press photos as sad (up to 0.88),
  * and happy is judged with the teeth (a smile is allowed, a laugh is not).
  */
 export function strongExpression(face: FaceAnalysis): { score: number; expression: Expression } {

@@ -4,7 +4,7 @@
 // src/faceExpressionNet/FaceExpressionNet.ts on the tfjs-core and WASM backend Human already uses.
 // It replaced Human's emotion model, which read neutral portraits of the shared set as surprised or
 // fearful at up to 0.75; this net gives the 21 negatives at most 0.05 of angry, disgusted, fearful
-// and surprised together (thresholds.ts `mouth.strongExpression`). About 7 ms per face.
+// and surprised together (thresholds.ts `mouth.strongExpression`). About 6 ms per face.
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Point, Point3, RawImage } from '../types.js';
 import { alignedCrop, fivePoints } from './embedding.js';
