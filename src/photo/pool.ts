@@ -185,6 +185,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
   const watch = (index: number, slot: Slot, job: Job) => {
     const started = Date.now();
     const cpu0 = slot.tid === null ? null : threadCpuMs(slot.tid);
+    const period = Math.min(WATCH_MS, jobTimeoutMs);
     const tick = () => {
       if (slot.job !== job) return;
       const wall = Date.now() - started;
@@ -196,7 +197,6 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
       }
       slot.timer = setTimeout(tick, period);
     };
-    const period = Math.min(WATCH_MS, jobTimeoutMs);
     slot.timer = setTimeout(tick, period);
   };
 

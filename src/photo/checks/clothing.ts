@@ -12,7 +12,9 @@ const TOO_LITTLE = ['照片中衣服区域太小，未判断', 'Too little cloth
 
 export function clothingChecks(c: ClothingMeasures, background: BackgroundName): CheckResult[] {
   const bgZh = BACKGROUND_LABELS[background];
-  const contrast = Number.isFinite(c.contrast)
+  // No contrast value: too little of the clothes below the chin to judge them.
+  const enough = Number.isFinite(c.contrast);
+  const contrast = enough
     ? graded(
         'clothing.contrast',
         c.contrast,
@@ -34,7 +36,7 @@ export function clothingChecks(c: ClothingMeasures, background: BackgroundName):
   const striped = c.stripes >= T.stripes.warn;
   const patternRule = `mean gradient < ${T.texture.warn} and stripe strength < ${T.stripes.warn} pass, else warn`;
   const pattern =
-    !Number.isFinite(c.contrast) && !striped
+    !enough && !striped
       ? check('clothing.pattern', 'pass', null, patternRule, ...TOO_LITTLE)
       : graded(
           'clothing.pattern',

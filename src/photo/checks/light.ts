@@ -28,12 +28,11 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
     'L*',
     // A face below the fail level with bright highlights (a backlit face, very dark skin) goes
     // to review rather than being refused.
-    (v) =>
-      (underexposed && v <= T.dark.fail) || v >= T.bright.fail
-        ? 'fail'
-        : (underexposed && v <= T.dark.warn) || v <= T.dark.fail || v >= T.bright.warn
-          ? 'warn'
-          : 'pass',
+    (v) => {
+      if (v >= T.bright.fail || (underexposed && v <= T.dark.fail)) return 'fail';
+      if (v >= T.bright.warn || v <= T.dark.fail || (underexposed && v <= T.dark.warn)) return 'warn';
+      return 'pass';
+    },
   );
   const backlit = graded(
     'light.backlit',

@@ -1,6 +1,6 @@
 // Lips closed (inner-lip gap, teeth) and a neutral expression (expression net + teeth).
 import type { CheckResult } from '../../domain/checks.js';
-import { type Expression, STRONG_EXPRESSIONS } from '../face/expression.js';
+import { STRONG_EXPRESSIONS, type StrongExpression } from '../face/expression.js';
 import { COMPLIANCE } from '../thresholds.js';
 import type { FaceAnalysis } from '../types.js';
 import { graded } from './grade.js';
@@ -29,22 +29,19 @@ export function mouthCheck(m: MouthMeasures): CheckResult {
  * largest of them. Sad is left out: the net reads calm faces in press photos as sad (up to 0.88),
  * and happy is judged with the teeth (a smile is allowed, a laugh is not).
  */
-export function strongExpression(face: FaceAnalysis): { score: number; expression: Expression } {
+export function strongExpression(face: FaceAnalysis): { score: number; expression: StrongExpression } {
+  let expression: StrongExpression = STRONG_EXPRESSIONS[0];
   const e = face.expression;
-  if (!e) return { score: 0, expression: 'neutral' };
-  let expression: Expression = 'neutral';
+  if (!e) return { score: 0, expression };
   let score = 0;
   for (const k of STRONG_EXPRESSIONS) {
     score += e[k];
-    if (expression === 'neutral' || e[k] > e[expression]) expression = k;
+    if (e[k] > e[expression]) expression = k;
   }
   return { score, expression };
 }
 
-const ZH: Record<Expression, string> = {
-  neutral: '表情',
-  happy: '笑容',
-  sad: '悲伤',
+const ZH: Record<StrongExpression, string> = {
   angry: '皱眉/生气',
   disgusted: '撇嘴',
   fearful: '惊恐',

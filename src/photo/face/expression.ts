@@ -20,6 +20,7 @@ export const STRONG_EXPRESSIONS = [
   'fearful',
   'surprised',
 ] as const satisfies readonly Expression[];
+export type StrongExpression = (typeof STRONG_EXPRESSIONS)[number];
 
 /** Side of the network's input. */
 export const EXPRESSION_SIZE = 112;
