@@ -12,6 +12,7 @@ import { type Decoded, decode, decodeRegion } from './decode.js';
 import { encodeJpeg, encodePng } from './encode.js';
 import { faceDescription } from './face/embedding.js';
 import { faceExpression } from './face/expression.js';
+import { handNearChin } from './face/hand.js';
 import { analyze } from './face/human.js';
 import { apply, compose, invert, scaling, type Warped, warpAffine } from './geometry.js';
 import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, solveLayout } from './layout.js';
@@ -255,8 +256,9 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   // (verify.ts describeFace) and duplicate search compares: face/embedding.ts faceDescription on
   // the landmark-aligned crop of the same analysis image.
   const embedding = await timed(timings, 'detect', () => faceDescription(d.image, face.mesh));
-  const expression = await timed(timings, 'detect', () => faceExpression(d.image, face.mesh));
-  const faceOut = { ...face, embedding, expression, sourceWidth: d.image.width, sourceHeight: d.image.height };
+  const expression = await timed(timings, 'checkModels', () => faceExpression(d.image, face.mesh));
+  const hand = await timed(timings, 'checkModels', () => handNearChin(d.image, face.mesh, face.box[2]));
+  const faceOut = { ...face, embedding, expression, hand, sourceWidth: d.image.width, sourceHeight: d.image.height };
   // With more than one face no photo is made, but the largest face is still placed and checked:
   // the retake should fix its hat or glare too, not only send the other person away. Its analysis
   // also serves verification and duplicate search.

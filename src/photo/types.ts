@@ -3,6 +3,7 @@
 import type { BackgroundName } from '../domain/backgrounds.js';
 import type { CheckResult, CheckStatus } from '../domain/checks.js';
 import type { Expression } from './face/expression.js';
+import type { HandReading } from './face/hand.js';
 
 export type { BackgroundName, CheckResult, CheckStatus };
 
@@ -78,6 +79,8 @@ export interface FaceAnalysis {
   live?: number;
   /** face-api's expression net on the aligned face (face/expression.ts), probabilities. */
   expression?: Record<Expression, number>;
+  /** The most hand-like reading around the chin (face/hand.ts), image pixels. */
+  hand?: HandReading;
 }
 
 export interface AnalysisResult {
@@ -135,7 +138,19 @@ export interface MakeOptions {
   matting?: MattingModel;
 }
 
-export const STAGES = ['decode', 'detect', 'layout', 'warp', 'matting', 'compose', 'checks', 'encode'] as const;
+/** Pipeline stages, timed per photo. `checkModels`: the models that run only for compliance checks
+ *  (expression net, hand landmarks); `checks`: the checks' own image measures. */
+export const STAGES = [
+  'decode',
+  'detect',
+  'checkModels',
+  'layout',
+  'warp',
+  'matting',
+  'compose',
+  'checks',
+  'encode',
+] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface IdPhotoResult {

@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
 import { loadFaceDescription } from './face/embedding.js';
 import { loadExpressionNet } from './face/expression.js';
+import { loadHandModel } from './face/hand.js';
 import { loadHuman } from './face/human.js';
 import { preloadMatting } from './matting.js';
 import { makeIdPhoto } from './pipeline.js';
@@ -50,6 +51,7 @@ const ready = Promise.all([
   loadHuman(),
   loadFaceDescription(),
   loadExpressionNet(),
+  loadHandModel(),
   preloadMatting('selfie'),
   preloadMatting(DEFAULT_MATTING),
 ]);

@@ -8,7 +8,7 @@ import { check } from './result.js';
 const T = COMPLIANCE.occlusion;
 
 export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasures): CheckResult {
-  const t = `cheeks darker than the nose bridge < ${T.darkCover.warn} L* pass, < ${T.darkCover.fail} warn; white over closed lips < ${T.whiteCover.warn}; hand keypoint < ${T.hand.warn}; face outside the photo < ${T.faceOutside.warn} pass, < ${T.faceOutside.fail} warn`;
+  const t = `cheeks darker than the nose bridge < ${T.darkCover.warn} L* pass, < ${T.darkCover.fail} warn; white over closed lips < ${T.whiteCover.warn}; hand on the face (hand model score) < ${T.hand.warn} pass, < ${T.hand.fail} warn; face outside the photo < ${T.faceOutside.warn} pass, < ${T.faceOutside.fail} warn`;
   const dark = s.bridgeL - s.skin.L;
   // The photo's own edge cuts the face: the crop fills the missing part with background.
   if (fr.faceOutside >= T.faceOutside.warn)
@@ -33,15 +33,15 @@ export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasu
       'Mask or cover on the face: remove it and retake',
       'ΔL*',
     );
+  // The hand entries carry the hand model's score as their value.
   if (s.handNearFace >= T.hand.fail)
     return check(
       'face.occlusion',
       'fail',
-      dark,
+      s.handNearFace,
       t,
       '检测到手遮挡面部，请放下手后重拍',
       'A hand covers the face: lower it and retake',
-      'ΔL*',
     );
   if (maskWarn)
     return check(
@@ -57,11 +57,10 @@ export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasu
     return check(
       'face.occlusion',
       'warn',
-      dark,
+      s.handNearFace,
       t,
       '手可能靠近面部，请放下双手后拍摄',
       'A hand may be near the face: keep hands down',
-      'ΔL*',
     );
   return check('face.occlusion', 'pass', dark, t, '面部无遮挡', 'Nothing covering the face', 'ΔL*');
 }

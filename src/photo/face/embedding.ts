@@ -94,7 +94,18 @@ export function alignedCrop(
   const c = 56 * k;
   const dst = template.map((p) => ({ x: c + (p.x * k - c) * zoom, y: c + (p.y * k - c) * zoom }));
   // Output px → image px.
-  const [a, b, tx, ty] = similarity(dst, landmarks);
+  return warpSimilarity(image, similarity(dst, landmarks), size);
+}
+
+/**
+ * A `size`×`size` RGB crop (float 0..255) whose pixel (u, v) is the image at
+ * (a·u − b·v + tx, b·u + a·v + ty). Bilinear; outside the image the edge pixels repeat.
+ */
+export function warpSimilarity(
+  image: RawImage,
+  [a, b, tx, ty]: readonly [number, number, number, number],
+  size: number,
+): Float32Array {
   const { width: w, height: h, channels: ch, data } = image;
   const out = new Float32Array(size * size * 3);
   for (let v = 0; v < size; v++) {
