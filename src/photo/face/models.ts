@@ -45,10 +45,28 @@ function readShards(dir: string, manifest: WeightsManifest) {
   };
 }
 
-function fileHandler(file: string): import('@tensorflow/tfjs-core').io.IOHandler {
+interface GraphNode {
+  op?: string;
+  attr?: { shape?: { shape?: { dim?: { size?: string }[] } } };
+}
+
+/**
+ * Declares the batch of every graph input as free (-1). Converted models often fix it at 1 though
+ * their convolutions take any batch; tfjs refuses a larger batch on the declared shape alone.
+ */
+function freeBatch(json: ModelJson): void {
+  const nodes = (json.modelTopology as { node?: GraphNode[] }).node ?? [];
+  for (const n of nodes) {
+    const dim = n.op === 'Placeholder' ? n.attr?.shape?.shape?.dim : undefined;
+    if (dim?.[0]) dim[0].size = '-1';
+  }
+}
+
+function fileHandler(file: string, anyBatch = false): import('@tensorflow/tfjs-core').io.IOHandler {
   return {
     load: async () => {
       const json = JSON.parse(readFileSync(file, 'utf8')) as ModelJson;
+      if (anyBatch) freeBatch(json);
       const { weightSpecs, weightData } = readShards(path.dirname(file), json.weightsManifest);
       return {
         modelTopology: json.modelTopology as object,
@@ -92,9 +110,13 @@ export function ensureBackend(): Promise<void> {
   return backendReady;
 }
 
-export async function loadGraphModel(file: string): Promise<import('@tensorflow/tfjs-converter').GraphModel> {
+/** `anyBatch`: accept inputs of any batch size (see freeBatch). */
+export async function loadGraphModel(
+  file: string,
+  anyBatch = false,
+): Promise<import('@tensorflow/tfjs-converter').GraphModel> {
   await ensureBackend();
-  return converter.loadGraphModel(fileHandler(file));
+  return converter.loadGraphModel(fileHandler(file, anyBatch));
 }
 
 /**
