@@ -33,6 +33,9 @@ const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
   // Fingers over the mouth; a chin resting on a hand (the hand model, face/hand.ts).
   ['face.occlusion', 'defects/hand_over_face/human__in__stock-emotions-b-6.jpg', 'warn'],
   ['face.occlusion', 'defects/hand_over_face/human__in__stock-teen-4.jpg', 'warn'],
+  // Hoop and dangling earrings: glints beside the jaw below the ear lobes.
+  ['jewelry.earrings', 'defects/jewelry/slinko__without_glasses__17.jpg', 'warn'],
+  ['jewelry.earrings', 'defects/jewelry/slinko__without_glasses__9.jpg', 'warn'],
   // The photo's left edge cuts the face (a fifth of the face box lies outside the source).
   ['face.occlusion', 'defects/face_partially_out_of_frame/facerec__test_images__obama_partial_face.jpg', 'warn'],
   // Foliage behind the head: the output background is flat, but the cut-out goes to review.

@@ -1,6 +1,6 @@
-// Earrings and necklaces: bright compact spots (metal, stones) below the ears and on the neck.
-// Not validated: the two jewellery photos of the set read 0 and bright skin or white collars read
-// high, so these never warn; a high value adds a reminder to a passing entry.
+// Earrings: glints (metal, stones) beside the jaw below the ear lobes; warn only, since shiny hair
+// in sunlight glints too. Necklaces: bright spots on the neck, advisory only: glints on the neck
+// do not tell a necklace from a textured collar (thresholds.ts).
 import type { CheckResult } from '../../domain/checks.js';
 import { COMPLIANCE } from '../thresholds.js';
 import type { SideMeasures } from './measures.js';
@@ -9,16 +9,17 @@ import { check } from './result.js';
 const T = COMPLIANCE.jewelry;
 
 export function jewelryChecks(s: SideMeasures): CheckResult[] {
-  const ear = s.earSpark * 100;
+  const ear = s.earGlint * 100;
   const neck = s.neckSpark * 100;
+  const earrings = ear >= T.earGlint.warn;
   return [
     check(
       'jewelry.earrings',
-      'pass',
+      earrings ? 'warn' : 'pass',
       ear,
-      `advisory: bright spots below the ears < ${T.earSparkTip}%`,
-      ear >= T.earSparkTip ? '请确认未佩戴耳环、耳钉等耳饰' : '未见耳饰',
-      ear >= T.earSparkTip ? 'Make sure no earrings are worn' : 'No earrings seen',
+      `glints beside the jaw below the ear lobes < ${T.earGlint.warn}% pass, else warn`,
+      earrings ? '检测到可能佩戴耳环或耳坠，请摘下耳饰后重拍' : '未见耳饰',
+      earrings ? 'Earrings seen: take them off and retake' : 'No earrings seen',
       '%',
     ),
     check(

@@ -409,8 +409,8 @@ export interface SideMeasures {
   /** Skin fraction just outside each cheek at ear height (image left = subject's right). */
   earSkinR: number;
   earSkinL: number;
-  /** Bright-spot fraction below each ear (earrings), the larger. */
-  earSpark: number;
+  /** Glint fraction beside the jaw between ear lobe and chin (earrings), the larger side. */
+  earGlint: number;
   /** Bright-spot / high-contrast fraction on the neck below the chin (necklace). */
   neckSpark: number;
   /** Shoulder line angle in the source, degrees; null without confident keypoints. */
@@ -432,6 +432,38 @@ function sparkle(pl: Planes, b: Box, refL: number): number {
   return n ? k / n : 0;
 }
 
+/** Glints: pixels this much brighter (luma) than the mean of their 5×5 neighbourhood. */
+const GLINT_LUMA = 30;
+
+/**
+ * Fraction of glints in the band beside the jaw, from the ear lobe down to the chin: metal and
+ * stones hanging from the lobe catch the light in small bright points; skin, hair in the shade and
+ * plain backgrounds do not. Collars start below the chin, so the band stops there.
+ */
+function earGlint(pl: Planes, f: Face, jaw: number, lobe: number, outward: -1 | 1): number {
+  const u = f.ipd;
+  const jx = f.mesh[jaw]!.x;
+  const inner = jx - outward * 0.05 * u;
+  const outer = jx + outward * 0.5 * u;
+  // 2-px border: the 5×5 neighbourhood must lie inside the crop.
+  const x0 = Math.max(2, Math.round(Math.min(inner, outer)));
+  const x1 = Math.min(pl.width - 2, Math.round(Math.max(inner, outer)));
+  const y0 = Math.max(2, Math.round(f.mesh[lobe]!.y));
+  const y1 = Math.min(pl.height - 2, Math.round(f.chin.y));
+  const w = pl.width;
+  let n = 0;
+  let glints = 0;
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      const i = y * w + x;
+      let s = 0;
+      for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) s += pl.luma[i + dy * w + dx]!;
+      n++;
+      if (pl.luma[i]! > s / 25 + GLINT_LUMA) glints++;
+    }
+  return n ? glints / n : 0;
+}
+
 export function sideMeasures(ctx: CheckContext, pl: Planes, f: Face, skin: Lab): SideMeasures {
   const u = f.ipd;
   const p = (i: number) => f.mesh[i]!;
@@ -443,9 +475,6 @@ export function sideMeasures(ctx: CheckContext, pl: Planes, f: Face, skin: Lab):
   const skinR2 = skinFraction(labSamples(pl, earBoxL, 2), skin);
   // Skin luma for the sparkle reference.
   const refL = median(lumaSamples(pl, boxAround(p(M.cheekCentreR), 0.3 * u, 0.3 * u), 2));
-  const lobeY = nose.y + 0.35 * u;
-  const spR = sparkle(pl, boxAround({ x: f.cheekR.x - 0.1 * u, y: lobeY }, 0.3 * u, 0.5 * u), refL);
-  const spL = sparkle(pl, boxAround({ x: f.cheekL.x + 0.1 * u, y: lobeY }, 0.3 * u, 0.5 * u), refL);
   const neck = boxAround({ x: f.chin.x, y: f.chin.y + 0.9 * u }, 1.4 * u, 0.9 * u);
   const neckSpark = sparkle(pl, neck, refL);
   const ls = ctx.cropBody.find((k) => k.part === 'leftShoulder');
@@ -459,7 +488,13 @@ export function sideMeasures(ctx: CheckContext, pl: Planes, f: Face, skin: Lab):
     if (shoulderAngle > 180) shoulderAngle -= 360;
     if (shoulderAngle < -180) shoulderAngle += 360;
   }
-  return { earSkinR: skinL, earSkinL: skinR2, earSpark: Math.max(spR, spL), neckSpark, shoulderAngle };
+  return {
+    earSkinR: skinL,
+    earSkinL: skinR2,
+    earGlint: Math.max(earGlint(pl, f, M.jawMouthR, M.jawLobeR, -1), earGlint(pl, f, M.jawMouthL, M.jawLobeL, 1)),
+    neckSpark,
+    shoulderAngle,
+  };
 }
 
 export interface ClothingMeasures {

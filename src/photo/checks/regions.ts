@@ -63,6 +63,11 @@ export const M = {
   cheekL: 454,
   jawR: 172,
   jawL: 397,
+  /** Jaw contour at mouth height and at the ear lobe's height (earrings hang between). */
+  jawMouthR: 58,
+  jawMouthL: 288,
+  jawLobeR: 132,
+  jawLobeL: 361,
   cheekCentreR: 205,
   cheekCentreL: 425,
 } as const;

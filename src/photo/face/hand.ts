@@ -64,7 +64,7 @@ async function readSquares(image: RawImage, squares: readonly Square[]): Promise
     return [a, b, cx - (a * h - b * h), cy - (b * h + a * h)] as const;
   });
   const batch = new Float32Array(squares.length * SIZE * SIZE * 3);
-  maps.forEach((map, i) => batch.set(warpSimilarity(image, map, SIZE), i * SIZE * SIZE * 3));
+  for (const [i, map] of maps.entries()) batch.set(warpSimilarity(image, map, SIZE), i * SIZE * SIZE * 3);
   for (let i = 0; i < batch.length; i++) batch[i]! /= 255;
   const input = tf.tensor4d(batch, [squares.length, SIZE, SIZE, 3]);
   const [scoreT, pointsT] = m.execute(input, ['Identity_1', 'Identity']) as Tensor[];
