@@ -104,10 +104,10 @@ export const COMPLIANCE = {
     whiteCover: { warn: 0.3, fail: 0.5 },
     /** Above this inner-lip gap the white is teeth, not a mask. */
     whiteCoverMaxGap: 0.15,
-    /** Hand-presence score of the landmark model around the chin (face/hand.ts): the 50 faces of
-     *  portraits/, eyeglasses_no_reflection/ and face_mask/ without a hand read ≤ 0.33; hands
-     *  on the chin or over the mouth 0.93–0.99. A hand that is surely there fails; a doubtful
-     *  reading asks for review. */
+    /** Hand-presence score of the landmark model beside the chin (face/hand.ts): the 27 faces of
+     *  portraits/, eyeglasses_no_reflection/ and face_mask/ read ≤ 0.10; hands on the chin or
+     *  over the mouth 0.83–0.99, a profile without a hand 0.52. A hand that is surely there
+     *  fails; a doubtful reading asks for review. */
     hand: { warn: 0.5, fail: 0.9 },
     /** Keypoints (of 21) in the face box for the hand to count as over the face, not beside it:
      *  hands on the face put 12–21 there, a fist at the shoulder none. */

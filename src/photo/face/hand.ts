@@ -3,10 +3,10 @@
 // model reads a 224-px crop and returns a hand-presence score (0..1) and 21 keypoints. It is not
 // run on the whole photo: two crops beside the chin, then the better one is re-cropped on its own
 // keypoints, upright along wrist → middle finger, as MediaPipe's tracker does. On the shared set,
-// crops without a hand read ≤ 0.33 (50 faces of portraits/, eyeglasses_no_reflection/ and
-// face_mask/), hands 0.88–0.99. Of the ten faces of the whole set whose face.occlusion turned to
-// warn or fail with it, nine show a hand on the face (or holding a phone or microphone there) and
-// one, a profile, reads 0.52 (warn). No palm detector is needed: Human's own hand detector found 1
+// the 27 faces of portraits/, eyeglasses_no_reflection/ and face_mask/ read ≤ 0.10, the hands on
+// faces 0.83–0.99. Of the ten faces of the whole set whose face.occlusion turned to warn or fail
+// with it, nine show a hand on the face (or holding a phone or microphone there) and one, a
+// profile, reads 0.52 (warn). No palm detector is needed: Human's own hand detector found 1
 // of the 4 hands on faces and saw fists on 7 of 21 portraits. Cost: about 35 ms for the two crops
 // (one batch), 23 ms more for each re-crop, which runs only when a crop reads ≥ `REFINE_FROM`.
 import path from 'node:path';
