@@ -130,6 +130,11 @@ export const COMPLIANCE = {
      *  sunglasses 0.02–0.08, among them a pair whose other lens mirrors the sky (brighter eye
      *  0.47, which passed). */
     darkerLensRatio: 0.1,
+    /** Fraction of the lens area (outside the eye opening) coloured away from the skin
+     *  (measures.ts lensColour): blue-tinted lenses 0.73; every other face of the 292 in
+     *  portraits/, defects/ and identities/ ≤ 0.33 (mirrored sunglasses 0.33, webcam photos with
+     *  a blue cast 0.22, portraits ≤ 0.14). Warn only; dark tints are the ratios' job. */
+    lensColour: 0.5,
     /** Sclera contrast (p90−p10 L*) in the eye opening: negatives ≥ 19; dark lenses 2–9. */
     eyeContrastMin: 12,
     /** Below this face L* the eye sockets are dark from the light itself: warn, never fail. */

@@ -44,6 +44,8 @@ const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
   ['glasses.tinted', 'defects/sunglasses/slinko__with_glasses__1.jpg', 'warn'],
   // Black lenses, one of them mirroring the sky: the darker lens alone.
   ['glasses.tinted', 'defects/sunglasses/ppai__test_images__faiz_with_glasses.png', 'warn'],
+  // Blue lenses, not dark: the lens area is coloured away from the skin.
+  ['glasses.tinted', 'defects/tinted_glasses/foamliu__images__4_raw.jpg', 'warn'],
   ['head.covering', 'defects/hat/slinko__with_glasses__3.jpg', 'warn'],
   // A child behind the student: no photo is made, yet the student's own face is checked too.
   ['head.covering', TWO_FACES, 'warn'],

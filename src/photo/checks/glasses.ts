@@ -1,9 +1,10 @@
-// Glasses: tinted lenses (lens area darker / tinted against the cheeks, no bright sclera), frames
+// Glasses: tinted lenses (lens area darker than the face, no bright sclera, or coloured), frames
 // over the eyes, glare on the lenses.
 import type { CheckResult } from '../../domain/checks.js';
 import { COMPLIANCE } from '../thresholds.js';
 import { graded } from './grade.js';
 import type { EyeMeasures, EyeRegionMeasures } from './measures.js';
+import { check } from './result.js';
 
 const T = COMPLIANCE.glasses;
 
@@ -20,10 +21,11 @@ export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
   // One near-black lens: the other lens of the pair may mirror the sky, which lifts the
   // brighter-eye ratio above the thresholds; a bare eye in a lit face never gets this dark.
   const oneDark = lit && r.innerAbsDarker / Math.max(1, faceL) <= T.darkerLensRatio;
-  return graded(
+  const threshold = `lens/face L* ratio > ${T.lensRatio.warn} pass, > ${T.lensRatio.fail} warn (and sclera contrast ≥ ${T.eyeContrastMin}); darker lens ratio ≤ ${T.darkerLensRatio} in a lit face warn`;
+  const dark = graded(
     'glasses.tinted',
     ratio,
-    `lens/face L* ratio > ${T.lensRatio.warn} pass, > ${T.lensRatio.fail} warn (and sclera contrast ≥ ${T.eyeContrastMin}); darker lens ratio ≤ ${T.darkerLensRatio} in a lit face warn`,
+    threshold,
     {
       pass: ['未佩戴有色眼镜', 'No tinted lenses'],
       warn: ['眼部偏暗，请确认未佩戴墨镜或有色眼镜', 'The eye area is dark: no sunglasses or tinted lenses'],
@@ -39,6 +41,18 @@ export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
       return bad || v <= T.lensRatio.warn || oneDark ? 'warn' : 'pass';
     },
   );
+  // A coloured lens that is not dark (blue, pink, yellow tints) passes the darkness rules.
+  if (dark.status === 'pass' && r.lensColour >= T.lensColour)
+    return check(
+      'glasses.tinted',
+      'warn',
+      r.lensColour * 100,
+      `${threshold}; lens area coloured away from the skin < ${T.lensColour * 100}%`,
+      '镜片可能带有颜色，请确认未佩戴有色眼镜（可佩戴无色透明眼镜）',
+      'The lenses look coloured: no tinted lenses (clear glasses are fine)',
+      '%',
+    );
+  return dark;
 }
 
 export function reflectionCheck(r: EyeRegionMeasures): CheckResult {

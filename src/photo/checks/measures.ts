@@ -266,6 +266,9 @@ export interface EyeRegionMeasures {
   eyeBright: number;
   /** Near-white, low-chroma fraction around the eyes outside the eye opening (lens glare). */
   glare: number;
+  /** Fraction of the same lens area whose colour lies far from the skin's (a*b* distance >
+   *  LENS_COLOUR_AB, not dark), the larger eye: a coloured lens tints most of it. */
+  lensColour: number;
   /** Skin-coloured fraction of the eyelid band between eye and brow, lower of the two. */
   lidSkin: number;
   /** Skin-coloured fraction just above the brows, lower of the two. */
@@ -273,6 +276,11 @@ export interface EyeRegionMeasures {
   /** Brow band skin fraction (a brow covered by hair reads as dark non-skin over a wider band). */
   browSkin: number;
 }
+
+/** Lens colour: skin seen through a clear lens stays within this a*b* distance of the cheeks'; dark
+ *  pixels (frames, lashes, shadow) are left to the darkness measures. */
+const LENS_COLOUR_AB = 25;
+const LENS_COLOUR_MIN_L = 35;
 
 export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab): EyeRegionMeasures {
   const u = f.ipd;
@@ -286,6 +294,7 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
     const lensBox = box(pl, boxAround({ x: e.centre.x, y: e.centre.y + 0.1 * w }, 1.3 * w, 0.8 * w));
     const openBox = box(pl, boxAround(e.centre, 1.05 * w, Math.max(3, e.opening * 1.4)));
     let glare = 0;
+    let coloured = 0;
     let n = 0;
     const d = pl.img.data;
     const c = pl.img.channels;
@@ -297,6 +306,7 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
         const i = (y * pl.width + x) * c;
         const l = fastLab(d[i]!, d[i + 1]!, d[i + 2]!);
         if (l.L > limit && chroma(l) < 15) glare++;
+        if (l.L > LENS_COLOUR_MIN_L && Math.hypot(l.a - skin.a, l.b - skin.b) > LENS_COLOUR_AB) coloured++;
       }
     const browPts = brow.map((i) => f.mesh[i]!);
     const browY = mean(browPts.map((q) => q.y));
@@ -334,6 +344,7 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
           0.95,
         ) - skin.L,
       glare: glare / Math.max(1, n),
+      colour: coloured / Math.max(1, n),
       lid: skinFraction(lid, skin),
       above: skinFraction(above, skin),
       brow: skinFraction(browBand, skin),
@@ -351,6 +362,7 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
     lensTint: Math.max(r.tint, l.tint),
     eyeBright: Math.min(r.eyeBright, l.eyeBright),
     glare: Math.max(r.glare, l.glare),
+    lensColour: Math.max(r.colour, l.colour),
     lidSkin: Math.min(r.lid, l.lid),
     aboveBrowSkin: Math.min(r.above, l.above),
     browSkin: Math.min(r.brow, l.brow),
