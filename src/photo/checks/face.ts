@@ -33,12 +33,14 @@ export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasu
       'Mask or cover on the face: remove it and retake',
       'ΔL*',
     );
-  // The hand entries carry the hand model's score as their value.
-  if (s.handNearFace >= T.hand.fail)
+  // A hand beside the face (at the shoulder, holding the phone) is not over it. The hand entries
+  // carry the hand model's score as their value.
+  const hand = s.handOnFace >= T.handKeypointsOnFace ? s.handScore : 0;
+  if (hand >= T.hand.fail)
     return check(
       'face.occlusion',
       'fail',
-      s.handNearFace,
+      hand,
       t,
       '检测到手遮挡面部，请放下手后重拍',
       'A hand covers the face: lower it and retake',
@@ -53,11 +55,11 @@ export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasu
       'The lower face may be covered: no mask, hands down',
       'ΔL*',
     );
-  if (s.handNearFace >= T.hand.warn)
+  if (hand >= T.hand.warn)
     return check(
       'face.occlusion',
       'warn',
-      s.handNearFace,
+      hand,
       t,
       '手可能靠近面部，请放下双手后拍摄',
       'A hand may be near the face: keep hands down',

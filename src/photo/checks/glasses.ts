@@ -21,7 +21,7 @@ export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
   // One near-black lens: the other lens of the pair may mirror the sky, which lifts the
   // brighter-eye ratio above the thresholds; a bare eye in a lit face never gets this dark.
   const oneDark = lit && r.innerAbsDarker / Math.max(1, faceL) <= T.darkerLensRatio;
-  const threshold = `lens/face L* ratio > ${T.lensRatio.warn} pass, > ${T.lensRatio.fail} warn (and sclera contrast ≥ ${T.eyeContrastMin}); darker lens ratio ≤ ${T.darkerLensRatio} in a lit face warn`;
+  const threshold = `lens/face L* ratio > ${T.lensRatio.warn} pass, > ${T.lensRatio.fail} warn (and sclera contrast ≥ ${T.eyeContrastMin}); darker lens ratio ≤ ${T.darkerLensRatio} in a lit face warn; lens area coloured away from the skin < ${T.lensColour * 100}% pass, else warn`;
   const dark = graded(
     'glasses.tinted',
     ratio,
@@ -47,7 +47,7 @@ export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
       'glasses.tinted',
       'warn',
       r.lensColour * 100,
-      `${threshold}; lens area coloured away from the skin < ${T.lensColour * 100}%`,
+      threshold,
       '镜片可能带有颜色，请确认未佩戴有色眼镜（可佩戴无色透明眼镜）',
       'The lenses look coloured: no tinted lenses (clear glasses are fine)',
       '%',

@@ -3,7 +3,6 @@
 // exactly what each check saw.
 import { deltaE2000, type Lab, rgbToLab } from '../color.js';
 import { apply, invert } from '../geometry.js';
-import { COMPLIANCE } from '../thresholds.js';
 import type { CheckContext, Point } from '../types.js';
 import {
   type Box,
@@ -150,9 +149,10 @@ export interface SkinMeasures {
   lipRedness: number;
   /** Lip chroma minus skin chroma. */
   lipChroma: number;
-  /** The hand model's score (face/hand.ts) when at least `occlusion.handKeypointsOnFace` of its
-   *  keypoints lie in the face box; else 0. */
-  handNearFace: number;
+  /** The hand model's score around the chin (face/hand.ts), 0 without a reading. */
+  handScore: number;
+  /** How many of that reading's 21 keypoints lie in the face box. */
+  handOnFace: number;
 }
 
 export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasures {
@@ -180,17 +180,16 @@ export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasur
     ...labSamples(pl, boxAround(lipBot, 0.3 * u, Math.max(2, 0.5 * dist(p(M.lipBottomOuter), p(M.lipBottomInner))))),
   ];
   const lipLab = medianLab(lips);
-  // Hands: the hand model's keypoints on the face (the cheek-to-cheek, brow-to-chin box); a hand
-  // beside the shoulder or holding the phone is not over the face.
+  // Hands: how many of the hand model's keypoints lie on the face (the cheek-to-cheek, brow-to-chin
+  // box); checks/face.ts judges.
   const fx0 = Math.min(f.cheekR.x, f.cheekL.x) - 0.2 * u;
   const fx1 = Math.max(f.cheekR.x, f.cheekL.x) + 0.2 * u;
   const fy0 = f.eyesMid.y - 0.8 * u;
   const fy1 = f.chin.y + 0.3 * u;
   const reading = ctx.sourceFace.hand;
-  const onFace = (reading?.keypoints ?? [])
+  const handOnFace = (reading?.keypoints ?? [])
     .map((k) => apply(ctx.toCrop, k))
     .filter((k) => k.x >= fx0 && k.x <= fx1 && k.y >= fy0 && k.y <= fy1).length;
-  const hand = reading && onFace >= COMPLIANCE.occlusion.handKeypointsOnFace ? reading.score : 0;
   // Masks: the skin between the eyes (never under a mask or a fringe) against the mouth and
   // the chin; a white mask also reads as "teeth" over closed lips.
   const bridge = medianLab(labSamples(pl, boxAround(p(168), 0.2 * u, 0.2 * u), 1));
@@ -218,7 +217,8 @@ export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasur
     lowerSkin: skinFraction(lower, skin),
     lipRedness: lipLab.a - skin.a,
     lipChroma: chroma(lipLab) - chroma(skin),
-    handNearFace: hand,
+    handScore: reading?.score ?? 0,
+    handOnFace,
   };
 }
 

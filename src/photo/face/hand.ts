@@ -12,13 +12,12 @@
 import path from 'node:path';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { MESH } from '../layout.js';
 import type { Point, Point3, RawImage } from '../types.js';
 import { warpSimilarity } from './embedding.js';
 import { humanModelDir, loadGraphModel, tf } from './models.js';
 
 const SIZE = 224;
-/** Mesh index of the chin (MediaPipe 468). */
-const CHIN = 152;
 /** Crops around the chin, in face widths: side, and centres across the jaw just below the chin. */
 const GRID = { side: 1.2, dx: [-0.3, 0.3], dy: 0.1 } as const;
 /** A first crop reading at least this is re-cropped on its keypoints; below it no hand was seen. */
@@ -106,7 +105,7 @@ function around(r: HandReading): Square {
 
 /** The most hand-like reading around the chin of a face (its 478-point mesh, image pixels). */
 export async function handNearChin(image: RawImage, mesh: readonly Point3[], faceWidth: number): Promise<HandReading> {
-  const chin = mesh[CHIN]!;
+  const chin = mesh[MESH.chin]!;
   const grid = await readSquares(
     image,
     GRID.dx.map((dx) => ({
