@@ -16,6 +16,17 @@ export const INPUT_LIMITS = {
 /** Thresholds of the checks the making itself needs. */
 export const MAKING = {
   /**
+   * The face-mesh model's confidence from which a detection is a face (face/human.ts). Below it,
+   * down to the detector's 0.3, a detection only sends the photo to review (checks/making.ts
+   * faceCount). A face the mesh model doubts is usually half covered: when no face reaches this,
+   * the faces the detector itself scores this high are kept from a second look down to
+   * `rescuedFaceScore` (a hood with a mask, a mask with fogged glasses, sunglasses in a
+   * three-quarter view: mesh 0.09–0.26, detector 0.64–0.73); face.occlusion then warns. The five
+   * photos of other/no_face gave no detection at all at that level.
+   */
+  faceScore: 0.5,
+  rescuedFaceScore: 0.05,
+  /**
    * Inter-eye distance (pupil to pupil) in source pixels. The 480×640 output places the eyes
    * ≈ 90–110 px apart; a source below 60 px is upscaled more than 1.6× and looks soft (warn), below
    * 40 px more than 2.5× (fail). ISO/IEC 19794-5 asks ≥ 60 px for token images, 90 px preferred.

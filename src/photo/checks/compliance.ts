@@ -62,7 +62,7 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   out.push(timed('mouth', () => expressionCheck(ctx.sourceFace, mouth)));
   const skin = timed('face', () => skinMeasures(ctx, pl, face));
   const frame = timed('face', () => frameMeasures(ctx, face));
-  out.push(timed('face', () => occlusionCheck(skin, mouth.gap, frame)));
+  out.push(timed('face', () => occlusionCheck(skin, mouth.gap, frame, ctx.sourceFace.score)));
   out.push(timed('face', () => makeupCheck(skin)));
   const eyeRegion = timed('glasses', () => eyeRegionMeasures(pl, face, skin.skin, skin.skin));
   out.push(timed('glasses', () => tintedCheck(eyeRegion, skin.skin.L)));

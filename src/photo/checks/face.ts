@@ -1,14 +1,15 @@
 // Nothing over the face (mask, hand) and no heavy make-up.
 import type { CheckResult } from '../../domain/checks.js';
-import { COMPLIANCE } from '../thresholds.js';
+import { COMPLIANCE, MAKING } from '../thresholds.js';
 import { graded } from './grade.js';
 import type { FrameMeasures, SkinMeasures } from './measures.js';
 import { check } from './result.js';
 
 const T = COMPLIANCE.occlusion;
 
-export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasures): CheckResult {
-  const t = `cheeks darker than the nose bridge < ${T.darkCover.warn} L* pass, < ${T.darkCover.fail} warn; white over closed lips < ${T.whiteCover.warn}; hand on the face (hand model score) < ${T.hand.warn} pass, < ${T.hand.fail} warn; face outside the photo < ${T.faceOutside.warn} pass, < ${T.faceOutside.fail} warn`;
+/** `faceScore`: the face-mesh model's confidence in the face (low when half of it is covered). */
+export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasures, faceScore: number): CheckResult {
+  const t = `face-mesh confidence ≥ ${MAKING.faceScore}; cheeks darker than the nose bridge < ${T.darkCover.warn} L* pass, < ${T.darkCover.fail} warn; white over closed lips < ${T.whiteCover.warn}; hand on the face (hand model score) < ${T.hand.warn} pass, < ${T.hand.fail} warn; face outside the photo < ${T.faceOutside.warn} pass, < ${T.faceOutside.fail} warn`;
   const dark = s.bridgeL - s.skin.L;
   // The photo's own edge cuts the face: the crop fills the missing part with background.
   if (fr.faceOutside >= T.faceOutside.warn)
@@ -44,6 +45,15 @@ export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasu
       t,
       '检测到手遮挡面部，请放下手后重拍',
       'A hand covers the face: lower it and retake',
+    );
+  if (faceScore < MAKING.faceScore)
+    return check(
+      'face.occlusion',
+      'warn',
+      faceScore,
+      t,
+      '面部可能被口罩、墨镜或其他物品遮挡，请露出完整面部后重拍',
+      'The face may be covered (mask, sunglasses): show the whole face',
     );
   if (maskWarn)
     return check(

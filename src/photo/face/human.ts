@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { MAKING } from '../thresholds.js';
 import type { AnalysisResult, BodyKeypoint, FaceAnalysis, RawImage } from '../types.js';
 import { ensureBackend, humanModelDir, registerFileRouter, tf, wasmDir } from './models.js';
 
@@ -64,13 +65,6 @@ export function loadHuman(): Promise<HumanInstance> {
   return human;
 }
 
-/**
- * A face at or above this detector score counts as a person. Below it (down to the detector's 0.3)
- * a detection is too unsure to refuse a photo for; it only sends the photo to review
- * (`uncertainFaces`, checks/making.ts faceCount).
- */
-const MIN_FACE_SCORE = 0.5;
-
 function toFace(f: import('@vladmandic/human').FaceResult): FaceAnalysis {
   const angle = f.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
   return {
@@ -83,6 +77,22 @@ function toFace(f: import('@vladmandic/human').FaceResult): FaceAnalysis {
     real: f.real,
     live: f.live,
   };
+}
+
+type HumanFace = import('@vladmandic/human').FaceResult;
+
+/** The faces the detector gives at a lower mesh score; the body model is not run again. */
+async function facesAt(h: HumanInstance, input: import('@tensorflow/tfjs-core').Tensor4D, minConfidence: number) {
+  const { detector } = h.config.face;
+  const before = { min: detector!.minConfidence, body: h.config.body.enabled };
+  detector!.minConfidence = minConfidence;
+  h.config.body.enabled = false;
+  try {
+    return (await h.detect(input as never)).face;
+  } finally {
+    detector!.minConfidence = before.min;
+    h.config.body.enabled = before.body;
+  }
 }
 
 /** Analyse an RGB image. Faces come back largest first. */
@@ -107,23 +117,36 @@ export async function analyze(image: RawImage): Promise<AnalysisResult> {
     return tf.expandDims(square, 0);
   }) as import('@tensorflow/tfjs-core').Tensor4D;
   let result: Awaited<ReturnType<HumanInstance['detect']>>;
+  let found: HumanFace[];
+  let confident: HumanFace[];
+  let uncertainFaces: number;
   try {
     result = await h.detect(input as never);
+    found = result.face;
+    const meshed = found.filter((f) => f.mesh.length >= 468);
+    confident = meshed.filter((f) => f.score >= MAKING.faceScore);
+    uncertainFaces = meshed.length - confident.length;
+    // No sure face: keep the ones the detector is sure of though the mesh model doubts them
+    // (MAKING.faceScore), so a covered face is told to uncover rather than "no face found".
+    if (confident.length === 0) {
+      const again = await facesAt(h, input, MAKING.rescuedFaceScore);
+      const rescued = again.filter((f) => f.mesh.length >= 468 && (f.boxScore ?? 0) >= MAKING.faceScore);
+      if (rescued.length > 0) {
+        found = [...found, ...again];
+        confident = rescued;
+        uncertainFaces = 0;
+      } else for (const f of again) f.tensor?.dispose();
+    }
   } finally {
     input.dispose();
   }
-  const meshed = result.face.filter((f) => f.mesh.length >= 468);
-  const faces = meshed
-    .filter((f) => f.score >= MIN_FACE_SCORE)
-    .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
-    .map(toFace);
-  for (const f of result.face) f.tensor?.dispose();
+  const faces = confident.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]).map(toFace);
+  for (const f of found) f.tensor?.dispose();
   const body: BodyKeypoint[] = (result.body[0]?.keypoints ?? []).map((k) => ({
     part: k.part,
     score: k.score,
     x: k.position[0],
     y: k.position[1],
   }));
-  const uncertainFaces = meshed.filter((f) => f.score < MIN_FACE_SCORE).length;
   return { faces, uncertainFaces, body };
 }
