@@ -128,6 +128,11 @@ export const ERRORS = {
     zh: '现场照片中未检测到人脸，请考生正对摄像头、摘下口罩后重新拍摄',
     en: 'No face found in the live photo: face the camera and retake',
   },
+  'exam.face_covered': {
+    status: 422,
+    zh: '现场照片中人脸被遮挡（口罩、墨镜等），请考生摘下遮挡物、正对摄像头后重新拍摄',
+    en: 'The face in the live photo is covered (mask, sunglasses): uncover it and retake',
+  },
   'unit.name_required': {
     status: 400,
     zh: '请填写单位名称（不超过 60 字）',

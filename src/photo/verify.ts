@@ -8,15 +8,18 @@ import { KaozhaoError } from '../domain/errors.js';
 import { checkInput } from './decode.js';
 import { faceDescription } from './face/embedding.js';
 import { analyze } from './face/human.js';
-import { INPUT_LIMITS } from './thresholds.js';
+import { INPUT_LIMITS, MAKING } from './thresholds.js';
 import type { RawImage } from './types.js';
 
 export { cosineSimilarity, FACE_DESCRIPTION_LENGTH, VERIFY_THRESHOLD } from './similarity.js';
 
 export interface FaceDescription {
   embedding: number[];
-  /** Detector confidence of the described face (0..1). */
+  /** Face-mesh confidence of the described face (0..1). */
   score: number;
+  /** The mesh model doubts the face (below MAKING.faceScore): half of it is likely covered by a
+   *  mask or sunglasses, so a comparison would say "another person" for the wrong reason. */
+  covered: boolean;
 }
 
 export interface DescribeOptions {
@@ -105,5 +108,9 @@ export async function describeFace(
   const { faces } = await analyze(image);
   const face = faces[0];
   if (!face) return null;
-  return { embedding: await faceDescription(image, face.mesh), score: face.score };
+  return {
+    embedding: await faceDescription(image, face.mesh),
+    score: face.score,
+    covered: face.score < MAKING.faceScore,
+  };
 }

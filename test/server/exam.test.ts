@@ -20,6 +20,8 @@ const OBAMA_A = 'identities/barack_obama/facerec__examples__obama.jpg';
 const OBAMA_B = 'identities/barack_obama/facerec__test__obama1.jpg';
 const ANISTON = 'identities/jennifer_aniston/deepface__dataset__img3.jpg';
 const NO_FACE = 'other/no_face/insightface__crop__no_face.png';
+/** A hood and a mask: the face is found, but the mesh model doubts it. */
+const MASKED = 'defects/head_covering/serfiq__data__test_img2.jpg';
 
 describe.skipIf(!haveFaces).each(BACKENDS)('exam-entry face verification on $name', (backend) => {
   let s: TestServer;
@@ -87,6 +89,10 @@ describe.skipIf(!haveFaces).each(BACKENDS)('exam-entry face verification on $nam
     const noFace = await verify('centre1', withPhoto, NO_FACE, 'image/png');
     expect(noFace.statusCode).toBe(422);
     expect(noFace.json().code).toBe('exam.no_face');
+    // A covered face is not compared (it would read as another person): uncover and retake.
+    const masked = await verify('centre1', withPhoto, MASKED);
+    expect(masked.statusCode, masked.body).toBe(422);
+    expect(masked.json().code).toBe('exam.face_covered');
     const notImage = await verify('centre1', withPhoto, Buffer.from('not a photo'), 'text/plain');
     expect(notImage.statusCode).toBe(415);
     expect(notImage.json().code).toBe('image.unsupported_type');

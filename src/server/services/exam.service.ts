@@ -29,6 +29,7 @@ export function createExamService(deps: {
       if (!photo?.embedding?.length) throw KaozhaoError.of('exam.no_photo');
       const face = await engine.describe(live);
       if (!face) throw KaozhaoError.of('exam.no_face');
+      if (face.covered) throw KaozhaoError.of('exam.face_covered');
       const similarity = Math.round(cosineSimilarity(face.embedding, photo.embedding) * 1000) / 1000;
       const match = similarity > VERIFY_THRESHOLD;
       await audit.record({
