@@ -23,7 +23,8 @@ const GAP = 2;
 const COVER = 0.8;
 
 export interface EnclosureMeasures {
-  /** Longest straight edge run, in face widths, left of the face, right of it, and above the head. */
+  /** Longest straight edge run, in face widths, left of the face, right of it, and above the head
+   *  (0 where not searched: after a missing edge, see `frame`). */
   left: number;
   right: number;
   top: number;
@@ -43,41 +44,31 @@ interface Grid {
 function grid(src: RawImage, x0: number, y0: number, scale: number, w: number, h: number): Grid {
   const d = src.data;
   const c = src.channels;
-  const r = Math.max(0, Math.floor(0.5 / scale));
   // Box-average the source pixels under each cell (shrinking without it turns fine texture such
-  // as hair or knit into noise edges), from an integral image of the source rows and columns the
-  // grid covers: one pass over them, then four reads per cell.
-  const sx0 = Math.max(0, Math.floor(x0) - r);
-  const sy0 = Math.max(0, Math.floor(y0) - r);
-  const sx1 = Math.min(src.width, Math.ceil(x0 + w / scale) + r + 1);
-  const sy1 = Math.min(src.height, Math.ceil(y0 + h / scale) + r + 1);
-  const iw = Math.max(0, sx1 - sx0) + 1;
-  const ih = Math.max(0, sy1 - sy0) + 1;
-  // Integer luma keeps the sums exact in 32 bits (≤ 255 × the whole photo's pixels).
-  const integral = new Uint32Array(iw * ih);
-  for (let y = 1; y < ih; y++) {
-    let row = 0;
-    for (let x = 1; x < iw; x++) {
-      const i = ((sy0 + y - 1) * src.width + sx0 + x - 1) * c;
-      row += c >= 3 ? (lumaAt(d, i) + 0.5) | 0 : d[i]!;
-      integral[y * iw + x] = integral[(y - 1) * iw + x]! + row;
+  // as hair or knit into noise edges): one pass over the covered source pixels, each added to its
+  // cell. Cells wider than 8 px average every other pixel of every other row (a quarter of the
+  // reads). Against the integral image this replaces, one face of the set moved (0 → 0.83, below
+  // the warn level) and one print 1.04 → 1.06.
+  const step = scale <= 1 / 8 ? 2 : 1;
+  const sum = new Float32Array(w * h);
+  const count = new Uint16Array(w * h);
+  const sx0 = Math.max(0, Math.ceil(x0));
+  const sy0 = Math.max(0, Math.ceil(y0));
+  const sx1 = Math.min(src.width, Math.floor(x0 + w / scale));
+  const sy1 = Math.min(src.height, Math.floor(y0 + h / scale));
+  const cellX = new Int32Array(Math.max(0, sx1 - sx0));
+  for (let sx = sx0; sx < sx1; sx++) cellX[sx - sx0] = Math.min(w - 1, Math.floor((sx - x0) * scale));
+  for (let sy = sy0; sy < sy1; sy += step) {
+    const row = Math.min(h - 1, Math.floor((sy - y0) * scale)) * w;
+    for (let sx = sx0; sx < sx1; sx += step) {
+      const i = (sy * src.width + sx) * c;
+      const cell = row + cellX[sx - sx0]!;
+      sum[cell]! += c >= 3 ? lumaAt(d, i) : d[i]!;
+      count[cell]!++;
     }
   }
-  const luma = new Float32Array(w * h).fill(Number.NaN);
-  for (let y = 0; y < h; y++) {
-    const sy = Math.round(y0 + (y + 0.5) / scale);
-    if (sy < 0 || sy >= src.height) continue;
-    const ya = Math.max(0, sy - r) - sy0;
-    const yb = Math.min(src.height - 1, sy + r) - sy0 + 1;
-    for (let x = 0; x < w; x++) {
-      const sx = Math.round(x0 + (x + 0.5) / scale);
-      if (sx < 0 || sx >= src.width) continue;
-      const xa = Math.max(0, sx - r) - sx0;
-      const xb = Math.min(src.width - 1, sx + r) - sx0 + 1;
-      const sum = integral[yb * iw + xb]! - integral[ya * iw + xb]! - integral[yb * iw + xa]! + integral[ya * iw + xa]!;
-      luma[y * w + x] = sum / ((yb - ya) * (xb - xa));
-    }
-  }
+  const luma = new Float32Array(w * h);
+  for (let k = 0; k < w * h; k++) luma[k] = count[k] ? sum[k]! / count[k]! : Number.NaN;
   const vertical = new Int8Array(w * h);
   const horizontal = new Int8Array(w * h);
   const at = (x: number, y: number) => luma[y * w + x]!;
@@ -193,8 +184,10 @@ export function enclosureMeasures(src: RawImage, face: FaceAnalysis): EnclosureM
   const meshTop = (Math.min(...face.mesh.map((p) => p.y)) - y0) * scale;
   // Side edges may touch the detector box (a print cut close to the face), and run a face width
   // beyond it either way; the top edge spans a face width beyond either side.
-  const left = bestLine(g, true, 0, fx0 + 3, fy0 - FW, fy1 + FW, fy0, fy1) / FW;
-  const right = bestLine(g, true, fx1 - 3, w, fy0 - FW, fy1 + FW, fy0, fy1) / FW;
+  // A frame needs all three edges: once one is missing the others cannot change the measure, so
+  // they are not searched (with the per-cell pass below, 20 → 10 ms mean over the set's faces).
   const top = bestLine(g, false, 0, meshTop - 5, fx0 - FW, fx1 + FW, fx0, fx1) / FW;
+  const left = top > 0 ? bestLine(g, true, 0, fx0 + 3, fy0 - FW, fy1 + FW, fy0, fy1) / FW : 0;
+  const right = left > 0 ? bestLine(g, true, fx1 - 3, w, fy0 - FW, fy1 + FW, fy0, fy1) / FW : 0;
   return { left, right, top, frame: Math.min(left, right, top) };
 }
