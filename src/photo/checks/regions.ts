@@ -205,7 +205,9 @@ export function lumaSamples(pl: Planes, box: Box, step = 1): number[] {
 
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
+  // A typed copy sorts numerically without a comparator call per comparison (several times
+  // faster; the checks take a few hundred quantiles per photo).
+  const s = Float64Array.from(values).sort();
   return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * (s.length - 1))))]!;
 }
 
