@@ -16,13 +16,13 @@ export const INPUT_LIMITS = {
 /** Thresholds of the checks the making itself needs. */
 export const MAKING = {
   /**
-   * The face-mesh model's confidence from which a detection is a face (face/human.ts). Below it,
-   * down to the detector's 0.3, a detection only sends the photo to review (checks/making.ts
-   * faceCount). A face the mesh model doubts is usually half covered: when no face reaches this,
-   * the faces the detector itself scores this high are kept from a second look down to
-   * `rescuedFaceScore` (a hood with a mask, a mask with fogged glasses, sunglasses in a
-   * three-quarter view: mesh 0.09–0.26, detector 0.64–0.73); face.occlusion then warns. The five
-   * photos of other/no_face gave no detection at all at that level.
+   * The face-mesh model's confidence from which a detection is a face (face/human.ts). Beside a
+   * sure face, a detection below it (down to the detector's 0.3) only sends the photo to review
+   * (checks/making.ts faceCount). A face the mesh model doubts is usually half covered: when no
+   * face reaches this, the faces the detector itself scores this high are kept from a second look
+   * down to `rescuedFaceScore` (a hood with a mask, a mask with fogged glasses, sunglasses in a
+   * three-quarter view: mesh 0.09–0.26, detector 0.64–0.73); face.occlusion then fails. The four
+   * photos of other/no_face where no face is found gave no detection at all at that level.
    */
   faceScore: 0.5,
   rescuedFaceScore: 0.05,

@@ -9,7 +9,7 @@ const T = COMPLIANCE.occlusion;
 
 /** `faceScore`: the face-mesh model's confidence in the face (low when half of it is covered). */
 export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasures, faceScore: number): CheckResult {
-  const t = `face-mesh confidence ≥ ${MAKING.faceScore}; cheeks darker than the nose bridge < ${T.darkCover.warn} L* pass, < ${T.darkCover.fail} warn; white over closed lips < ${T.whiteCover.warn}; hand on the face (hand model score) < ${T.hand.warn} pass, < ${T.hand.fail} warn; face outside the photo < ${T.faceOutside.warn} pass, < ${T.faceOutside.fail} warn`;
+  const t = `face-mesh confidence < ${MAKING.faceScore} fail; cheeks darker than the nose bridge < ${T.darkCover.warn} L* pass, < ${T.darkCover.fail} warn; white over closed lips < ${T.whiteCover.warn}; hand on the face (hand model score) < ${T.hand.warn} pass, < ${T.hand.fail} warn; face outside the photo < ${T.faceOutside.warn} pass, < ${T.faceOutside.fail} warn`;
   const dark = s.bridgeL - s.skin.L;
   // The photo's own edge cuts the face: the crop fills the missing part with background.
   if (fr.faceOutside >= T.faceOutside.warn)
@@ -46,14 +46,17 @@ export function occlusionCheck(s: SkinMeasures, mouthGap: number, fr: FrameMeasu
       '检测到手遮挡面部，请放下手后重拍',
       'A hand covers the face: lower it and retake',
     );
+  // The mesh model doubts the face (found on the detector's word alone): its landmarks, and so
+  // the layout and every measure, are unsure. Such a photo used to be refused as faceless; it
+  // still is, with advice the student can act on.
   if (faceScore < MAKING.faceScore)
     return check(
       'face.occlusion',
-      'warn',
+      'fail',
       faceScore,
       t,
-      '面部可能被口罩、墨镜或其他物品遮挡，请露出完整面部后重拍',
-      'The face may be covered (mask, sunglasses): show the whole face',
+      '面部被口罩、墨镜或其他物品遮挡，请露出完整面部后重拍',
+      'The face is covered (mask, sunglasses): show the whole face and retake',
     );
   if (maskWarn)
     return check(
