@@ -56,10 +56,13 @@ export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
 }
 
 export function reflectionCheck(r: EyeRegionMeasures): CheckResult {
+  // Glare on a lens needs a lens: without a frame across the nose, near-white spots around the eyes
+  // are skin highlights or white hair, not a reflection.
+  const glasses = r.frameBridge >= T.frameBridge;
   return graded(
     'glasses.reflection',
     r.glare * 100,
-    `near-white area around the eyes < ${T.glare.warn}% pass, else warn`,
+    `near-white area around the eyes < ${T.glare.warn}% pass, else warn; only with a glasses bridge across the nose (band ≥ ${T.frameBridge} luma levels)`,
     {
       pass: ['镜片无明显反光', 'No reflections on lenses'],
       warn: [
@@ -69,7 +72,7 @@ export function reflectionCheck(r: EyeRegionMeasures): CheckResult {
       fail: ['', ''],
     },
     '%',
-    (v) => (v >= T.glare.warn ? 'warn' : 'pass'),
+    (v) => (glasses && v >= T.glare.warn ? 'warn' : 'pass'),
   );
 }
 

@@ -275,6 +275,38 @@ export interface EyeRegionMeasures {
   aboveBrowSkin: number;
   /** Brow band skin fraction (a brow covered by hair reads as dark non-skin over a wider band). */
   browSkin: number;
+  /** A glasses frame's bridge across the nose: the strongest thin band (luma levels off the local
+   *  mean) in the row profile of the strip between the inner eye corners, brows to eye line. */
+  frameBridge: number;
+}
+
+/**
+ * The bridge of a glasses frame crosses the nose between the eyes as a thin dark (or metal-bright)
+ * band; bare skin there is smooth. Row means over the middle half of the gap between the inner eye
+ * corners, from 0.9 eye widths above the eye line to 0.4 below; the largest deviation of a row from
+ * the mean of its ±0.15-eye-width neighbourhood.
+ */
+function frameBridge(pl: Planes, f: Face): number {
+  const cx = (f.eyeR.inner.x + f.eyeL.inner.x) / 2;
+  const half = Math.abs(f.eyeL.inner.x - f.eyeR.inner.x) / 4;
+  const eyeY = (f.eyeR.centre.y + f.eyeL.centre.y) / 2;
+  const w = (f.eyeR.width + f.eyeL.width) / 2;
+  const x0 = Math.max(0, Math.round(cx - half));
+  const x1 = Math.min(pl.width - 1, Math.round(cx + half));
+  const rows: number[] = [];
+  for (let y = Math.max(0, Math.round(eyeY - 0.9 * w)); y <= Math.min(pl.height - 1, eyeY + 0.4 * w); y++) {
+    let sum = 0;
+    for (let x = x0; x <= x1; x++) sum += pl.luma[y * pl.width + x]!;
+    rows.push(sum / Math.max(1, x1 - x0 + 1));
+  }
+  const r = Math.max(2, Math.round(0.15 * w));
+  let best = 0;
+  for (let i = r; i < rows.length - r; i++) {
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += rows[i + k]!;
+    best = Math.max(best, Math.abs(rows[i]! - sum / (2 * r + 1)));
+  }
+  return best;
 }
 
 /** Lens colour: skin seen through a clear lens stays within this a*b* distance of the cheeks'; dark
@@ -366,6 +398,7 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
     lidSkin: Math.min(r.lid, l.lid),
     aboveBrowSkin: Math.min(r.above, l.above),
     browSkin: Math.min(r.brow, l.brow),
+    frameBridge: frameBridge(pl, f),
   };
 }
 
