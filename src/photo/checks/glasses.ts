@@ -78,15 +78,18 @@ export function reflectionCheck(r: EyeRegionMeasures): CheckResult {
 
 /**
  * Frames over the eyes: not measurable without a frame detector. Reported as the sclera contrast
- * in the eye opening; warns only when the eyes are open, not behind dark lenses, and the opening
- * shows almost no contrast (something covers the eye).
+ * in the eye opening; warns only behind a frame (a bridge across the nose), when the eyes are
+ * open, not behind dark lenses, and the opening shows almost no contrast (something covers the
+ * eye). Without a frame the same low contrast is blur or dim eyes, which hair.eyes and
+ * image.sharpness speak to.
  */
 export function frameCheck(e: EyeMeasures, r: EyeRegionMeasures, faceL: number): CheckResult {
   const open = Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.warn;
+  const glasses = r.frameBridge >= T.frameBridge;
   return graded(
     'glasses.frame',
     r.eyeContrast,
-    `eye-opening contrast > ${T.frameContrast.warn} L* pass, else warn`,
+    `eye-opening contrast > ${T.frameContrast.warn} L* pass, else warn; only with a glasses bridge across the nose (band ≥ ${T.frameBridge} luma levels)`,
     {
       pass: ['眼睛清晰可见', 'Eyes clearly visible'],
       warn: [
@@ -96,6 +99,6 @@ export function frameCheck(e: EyeMeasures, r: EyeRegionMeasures, faceL: number):
       fail: ['', ''],
     },
     'ΔL*',
-    (x) => (open && x <= T.frameContrast.warn && lensRatio(r, faceL) > T.lensRatio.warn ? 'warn' : 'pass'),
+    (x) => (glasses && open && x <= T.frameContrast.warn && lensRatio(r, faceL) > T.lensRatio.warn ? 'warn' : 'pass'),
   );
 }
