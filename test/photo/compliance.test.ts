@@ -204,6 +204,15 @@ describe.skipIf(!haveFaces)('compliance checks on real photos', () => {
     expect(`${e?.status} (${e?.value})`).toMatch(/^pass/);
   });
 
+  it('a blurred face is told it is blurred, not that hair covers its eyes', () => {
+    const file = 'defects/blurry/insightface__bulk__blur.jpg';
+    expect(entry(file, 'image.sharpness')?.status).toBe('fail');
+    const e = entry(file, 'hair.eyes');
+    // Blur leaves no sclera contrast either: the value is below the hair level.
+    expect(e!.value!).toBeLessThan(COMPLIANCE.head.hairEyeContrast);
+    expect(`${e?.status} (${e?.value})`).toMatch(/^pass/);
+  });
+
   it('clear glasses pass the glasses checks', () => {
     for (const id of ['glasses.tinted', 'glasses.reflection', 'glasses.frame'] as CheckId[])
       expect(entry(CLEAR_GLASSES, id)?.status, id).toBe('pass');

@@ -68,9 +68,11 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   out.push(timed('glasses', () => tintedCheck(eyeRegion, skin.skin.L)));
   out.push(timed('glasses', () => frameCheck(eyes, eyeRegion, skin.skin.L)));
   out.push(timed('glasses', () => reflectionCheck(eyeRegion)));
+  // Image measures first: hair over the eyes defers to sharpness on a blurred face.
+  const image = timed('image', () => imageMeasures(pl, face, skin.skin));
   const head = timed('head', () => headMeasures(pl, face, skin.skin, skin));
   out.push(timed('head', () => coveringCheck(head)));
-  out.push(...timed('head', () => hairChecks(eyeRegion, eyes, lensRatio(eyeRegion, skin.skin.L))));
+  out.push(...timed('head', () => hairChecks(eyeRegion, eyes, lensRatio(eyeRegion, skin.skin.L), image.laplacian)));
   const side = timed('side', () => sideMeasures(ctx, pl, face, skin.skin));
   out.push(timed('side', () => earsCheck(side)));
   out.push(timed('side', () => shoulderCheck(side)));
@@ -79,7 +81,6 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   out.push(...timed('clothing', () => clothingChecks(cloth, ctx.background)));
   const light = timed('light', () => lightMeasures(pl, face, skin));
   out.push(...timed('light', () => lightChecks(light)));
-  const image = timed('image', () => imageMeasures(pl, face, skin.skin));
   out.push(...timed('image', () => imageChecks(image)));
   const enclosure = timed('spoof', () => enclosureMeasures(ctx.source, ctx.sourceFace));
   out.push(timed('spoof', () => spoofCheck(ctx.sourceFace, enclosure)));

@@ -22,16 +22,19 @@ export function coveringCheck(h: HeadMeasures): CheckResult {
   );
 }
 
-export function hairChecks(r: EyeRegionMeasures, e: EyeMeasures, lensRatio: number): CheckResult[] {
+/** `laplacian`: the face's sharpness (ImageMeasures.laplacian). */
+export function hairChecks(r: EyeRegionMeasures, e: EyeMeasures, lensRatio: number, laplacian: number): CheckResult[] {
   // Hair over an eye: the eye is open by its contour but its opening shows no sclera contrast,
-  // and it is not behind dark lenses (that is glasses.tinted). Warn only.
+  // and it is not behind dark lenses (that is glasses.tinted). Warn only. A face blurred past
+  // image.sharpness' fail level has no contrast anywhere: that is its advice, not hair's.
   const open = Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.warn;
-  const hidden = open && r.eyeContrast < T.hairEyeContrast && lensRatio > COMPLIANCE.glasses.lensRatio.fail;
+  const sharp = laplacian > COMPLIANCE.image.sharpness.fail;
+  const hidden = open && sharp && r.eyeContrast < T.hairEyeContrast && lensRatio > COMPLIANCE.glasses.lensRatio.fail;
   const eyes = check(
     'hair.eyes',
     hidden ? 'warn' : 'pass',
     r.eyeContrast,
-    `open eye with sclera contrast ≥ ${T.hairEyeContrast} L* pass, else warn`,
+    `open eye with sclera contrast ≥ ${T.hairEyeContrast} L* pass, else warn (unless the face fails image.sharpness)`,
     hidden ? '头发可能遮挡眼睛，请将头发拨开露出双眼' : '头发未遮挡眼睛',
     hidden ? 'Hair may cover the eyes: move it aside' : 'Hair clear of the eyes',
     'ΔL*',
