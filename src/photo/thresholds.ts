@@ -173,6 +173,10 @@ export const COMPLIANCE = {
     foreheadShade: { warn: -9 },
     /** Chroma of the region above the forehead: hair on negatives ≤ 28; a coloured scarf 34. */
     topChroma: { warn: 32 },
+    /** Share of that region on the person (matte ≥ 128) below which it is not judged: 68 tight
+     *  face crops of the set, the head top outside the photo, have 0–23%; every other face ≥ 32%.
+     *  Judging them on the skin's colour warned 14 of them as coloured scarves. */
+    topOnPerson: 0.25,
     /** Hair over an eye: open eye whose opening contrast is below this (negatives ≥ 19). */
     hairEyeContrast: 17,
     /** Hair over brows: skin fraction above the brows and on the brow band both below these. */

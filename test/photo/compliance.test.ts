@@ -88,6 +88,9 @@ const HIGHLIGHTS = 'identities/leonardo_dicaprio/deepface__dataset__img34.jpg';
 /** No glasses, eyes with little contrast (a dim, soft photo). */
 const DIM_EYES = 'identities/john_shimkus/dlib__John_Shimkus__000388_03227773.jpg';
 
+/** A tight face crop: the photo's edge cuts the head top, and the skin is saturated. */
+const TIGHT_CROP = 'identities/john_shimkus/dlib__John_Shimkus__000390_03227666.jpg';
+
 /** Clear glasses must pass every glasses check. */
 const CLEAR_GLASSES = 'defects/eyeglasses_no_reflection/slinko__with_glasses__8.jpg';
 
@@ -126,7 +129,15 @@ const entry = (file: string, id: CheckId) => results.get(file)?.report.find((r) 
 
 describe.skipIf(!haveFaces)('compliance checks on real photos', () => {
   beforeAll(async () => {
-    const files = new Set([...GOOD, CLEAR_GLASSES, DARK_SKIN, HIGHLIGHTS, DIM_EYES, ...BAD.map(([, f]) => f)]);
+    const files = new Set([
+      ...GOOD,
+      CLEAR_GLASSES,
+      DARK_SKIN,
+      HIGHLIGHTS,
+      DIM_EYES,
+      TIGHT_CROP,
+      ...BAD.map(([, f]) => f),
+    ]);
     for (const f of files) results.set(f, await makeIdPhoto(new Uint8Array(readFace(f)), { backgrounds: ['blue'] }));
     // ~30 photos at 1–3 s each (more on a loaded machine).
   }, 900_000);
@@ -210,6 +221,11 @@ describe.skipIf(!haveFaces)('compliance checks on real photos', () => {
     const e = entry(file, 'hair.eyes');
     // Blur leaves no sclera contrast either: the value is below the hair level.
     expect(e!.value!).toBeLessThan(COMPLIANCE.head.hairEyeContrast);
+    expect(`${e?.status} (${e?.value})`).toMatch(/^pass/);
+  });
+
+  it('a head top outside the photo is not read as a coloured head covering', () => {
+    const e = entry(TIGHT_CROP, 'head.covering');
     expect(`${e?.status} (${e?.value})`).toMatch(/^pass/);
   });
 

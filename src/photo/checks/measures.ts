@@ -405,10 +405,13 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
 export interface HeadMeasures {
   /** Foreground above the forehead top (mesh 10) up to the crown, / eye distance. */
   crownHeight: number;
-  /** Region just above the hairline: median L, chroma, and ΔE to skin. */
+  /** Region just above the hairline: median L, chroma, and ΔE to skin of its person pixels (NaN
+   *  without any). */
   topL: number;
   topChroma: number;
   topDeltaE: number;
+  /** Share of that region on the person (matte ≥ 128): small where the photo cuts the head top. */
+  topOnPerson: number;
   /** Forehead L minus cheek L (a brim shades the forehead). */
   foreheadShade: number;
   /** Forehead skin fraction. */
@@ -433,8 +436,9 @@ export function headMeasures(pl: Planes, f: Face, skin: Lab, s: SkinMeasures): H
       } else if (++gap > 4) break;
     }
   }
-  const region = labSamples(pl, boxAround({ x: top.x, y: top.y - 0.35 * u }, 1.0 * u, 0.3 * u), 2, 128);
-  const tl = region.length ? medianLab(region) : skin;
+  const topBox = boxAround({ x: top.x, y: top.y - 0.35 * u }, 1.0 * u, 0.3 * u);
+  const region = labSamples(pl, topBox, 2, 128);
+  const tl = region.length ? medianLab(region) : { L: Number.NaN, a: Number.NaN, b: Number.NaN };
   const fhSamples = labSamples(pl, boxAround(mid(f.mesh[M.foreheadMid]!, top), 0.9 * u, 0.3 * u), 2);
   const y = Math.round(top.y - 0.6 * u);
   let w = 0;
@@ -444,6 +448,7 @@ export function headMeasures(pl: Planes, f: Face, skin: Lab, s: SkinMeasures): H
     topL: tl.L,
     topChroma: chroma(tl),
     topDeltaE: deltaE2000(tl, skin),
+    topOnPerson: region.length / Math.max(1, labSamples(pl, topBox, 2).length),
     foreheadShade: s.foreheadL - (s.cheekRL + s.cheekLL) / 2,
     foreheadSkin: skinFraction(fhSamples, skin),
     topWidth: w / Math.max(1, f.faceWidth),
