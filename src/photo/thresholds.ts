@@ -160,8 +160,9 @@ export const COMPLIANCE = {
      *  portraits/, defects/ and identities/: the 22 labelled with clear or tinted glasses read
      *  10.8–66.4 but for a blurred crop (1.7) and a profile (2.6); sunglasses 1.6–43.3 (dark
      *  lenses are glasses.tinted's); faces without glasses below 10 except 8 of 262 (a frown
-     *  47.1, the others 10.7–22.7). Glare is judged only from here: the five faces without
-     *  glasses whose skin highlights or white hair read as glare (1.0–8.0%) fall below it. */
+     *  47.1, the others 10.7–22.7). Glare and frames over the eyes are judged only from here:
+     *  the five faces without glasses whose skin highlights or white hair read as glare
+     *  (1.0–8.0%), and the five whose blurred or dim eyes read as covered, fall below it. */
     frameBridge: 10,
     /** Eye-opening contrast below which an open, unshaded eye looks covered (frame or hair):
      *  negatives ≥ 19. Warn only. */
