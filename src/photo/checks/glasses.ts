@@ -8,6 +8,10 @@ import { check } from './result.js';
 
 const T = COMPLIANCE.glasses;
 
+/** Glare and frames over the eyes need glasses: a frame's bridge across the nose. */
+const behindFrame = (r: EyeRegionMeasures) => r.frameBridge >= T.frameBridge;
+const FRAME_ONLY = `only with a glasses bridge across the nose (band ≥ ${T.frameBridge} luma levels)`;
+
 /** Lens interior brightness against the face: ~0.4–1 through clear lenses, near 0 behind dark ones. */
 export function lensRatio(r: EyeRegionMeasures, faceL: number): number {
   return r.innerAbs / Math.max(1, faceL);
@@ -58,11 +62,11 @@ export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
 export function reflectionCheck(r: EyeRegionMeasures): CheckResult {
   // Glare on a lens needs a lens: without a frame across the nose, near-white spots around the eyes
   // are skin highlights or white hair, not a reflection.
-  const glasses = r.frameBridge >= T.frameBridge;
+  const glasses = behindFrame(r);
   return graded(
     'glasses.reflection',
     r.glare * 100,
-    `near-white area around the eyes < ${T.glare.warn}% pass, else warn; only with a glasses bridge across the nose (band ≥ ${T.frameBridge} luma levels)`,
+    `near-white area around the eyes < ${T.glare.warn}% pass, else warn; ${FRAME_ONLY}`,
     {
       pass: ['镜片无明显反光', 'No reflections on lenses'],
       warn: [
@@ -85,11 +89,11 @@ export function reflectionCheck(r: EyeRegionMeasures): CheckResult {
  */
 export function frameCheck(e: EyeMeasures, r: EyeRegionMeasures, faceL: number): CheckResult {
   const open = Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.warn;
-  const glasses = r.frameBridge >= T.frameBridge;
+  const glasses = behindFrame(r);
   return graded(
     'glasses.frame',
     r.eyeContrast,
-    `eye-opening contrast > ${T.frameContrast.warn} L* pass, else warn; only with a glasses bridge across the nose (band ≥ ${T.frameBridge} luma levels)`,
+    `eye-opening contrast > ${T.frameContrast.warn} L* pass, else warn; ${FRAME_ONLY}`,
     {
       pass: ['眼睛清晰可见', 'Eyes clearly visible'],
       warn: [

@@ -448,7 +448,7 @@ export function headMeasures(pl: Planes, f: Face, skin: Lab, s: SkinMeasures): H
     topL: tl.L,
     topChroma: chroma(tl),
     topDeltaE: deltaE2000(tl, skin),
-    topOnPerson: region.length / Math.max(1, labSamples(pl, topBox, 2).length),
+    topOnPerson: region.length / Math.max(1, sampleCount(pl, topBox, 2)),
     foreheadShade: s.foreheadL - (s.cheekRL + s.cheekLL) / 2,
     foreheadSkin: skinFraction(fhSamples, skin),
     topWidth: w / Math.max(1, f.faceWidth),
@@ -480,6 +480,12 @@ function sparkle(pl: Planes, b: Box, refL: number): number {
       if (pl.luma[i]! > refL + 45) k++;
     }
   return n ? k / n : 0;
+}
+
+/** How many pixels labSamples visits in a box at `step` (before any matte filter). */
+function sampleCount(pl: Planes, b: Box, step: number): number {
+  const c = clampBox(b, pl.width, pl.height);
+  return Math.max(0, Math.ceil((c.x1 - c.x0) / step)) * Math.max(0, Math.ceil((c.y1 - c.y0) / step));
 }
 
 /** Glints: pixels this much brighter (luma) than the mean of their 5×5 neighbourhood. */

@@ -92,31 +92,24 @@ interface Look {
 async function lookAgain(h: HumanInstance, input: import('@tensorflow/tfjs-core').Tensor4D, look: Look) {
   const { face, body } = h.config;
   const detector = face.detector!;
-  const saved = [
-    detector.minConfidence,
-    detector.maxDetected,
-    face.mesh!.enabled,
-    face.iris!.enabled,
-    face.antispoof!.enabled,
-    face.liveness!.enabled,
-    body.enabled,
-  ] as const;
+  const perFace = [face.mesh!, face.iris!, face.antispoof!, face.liveness!];
+  const saved = {
+    min: detector.minConfidence,
+    max: detector.maxDetected,
+    perFace: perFace.map((m) => m.enabled),
+    body: body.enabled,
+  };
   detector.minConfidence = look.minConfidence;
   detector.maxDetected = look.maxDetected;
-  face.mesh!.enabled = face.iris!.enabled = face.antispoof!.enabled = face.liveness!.enabled = look.mesh;
+  for (const m of perFace) m.enabled = look.mesh;
   body.enabled = false;
   try {
     return (await h.detect(input as never)).face;
   } finally {
-    [
-      detector.minConfidence,
-      detector.maxDetected,
-      face.mesh!.enabled,
-      face.iris!.enabled,
-      face.antispoof!.enabled,
-      face.liveness!.enabled,
-      body.enabled,
-    ] = saved;
+    detector.minConfidence = saved.min;
+    detector.maxDetected = saved.max;
+    for (const [i, m] of perFace.entries()) m.enabled = saved.perFace[i]!;
+    body.enabled = saved.body;
   }
 }
 
