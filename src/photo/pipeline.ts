@@ -289,11 +289,11 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   report.push(...(await timed(timings, 'checks', () => runComplianceChecks(ctx))));
   // Without margin no photo is made, but the student still gets every other piece of advice, so
   // the retake fixes everything at once.
-  const clutter = await timed(timings, 'checks', () =>
-    making.backgroundClutter(warped.image, alpha, warped.inside, spec.width, spec.height),
+  const sourceBg = await timed(timings, 'checks', () =>
+    making.sourceBackground(warped.image, alpha, warped.inside, spec.width, spec.height),
   );
   if (marginCheck.status === 'fail' || faceCount > 1) {
-    if (clutter >= MAKING.sourceClutter) report.push(making.background(null, clutter));
+    if (making.busySource(sourceBg)) report.push(making.background(null, sourceBg));
     return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount });
   }
 
@@ -314,7 +314,7 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
     const sc = making.fileSize(enc.jpeg.byteLength, spec, enc.withinBounds);
     if (!sizeCheck || (sizeCheck.status === 'pass' && sc.status !== 'pass')) sizeCheck = sc;
   }
-  report.push(making.background(worstDeltaE, clutter));
+  report.push(making.background(worstDeltaE, sourceBg));
   if (sizeCheck) report.push(sizeCheck);
   const cutout = await timed(timings, 'encode', () => encodePng(rgba(fg, alpha), spec.width, spec.height));
   return finish({ made: true, photos, cutout, face: faceOut, faceCount: 1 });

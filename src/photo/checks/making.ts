@@ -1,10 +1,11 @@
 // Checks the making itself needs: one face, enough detail, enough margin, head placed per spec,
 // flat background, file size. The compliance checks (compliance.ts) add the rest of the report.
 import type { CheckResult } from '../../domain/checks.js';
-import { luma } from '../color.js';
+import { deltaE2000, type Lab, luma, rgbToLab } from '../color.js';
 import { outside } from '../layout.js';
 import { MAKING } from '../thresholds.js';
 import type { PhotoSpec, RawImage } from '../types.js';
+import { medianLab } from './regions.js';
 import { check } from './result.js';
 
 /** `uncertain`: further detections too unsure to count (a half face at the edge, a face behind). */
@@ -155,19 +156,35 @@ export function geometry(spec: PhotoSpec, m: GeometryMeasure): CheckResult {
   );
 }
 
+/** The source's own background (before it is replaced), judged over the crop's background pixels. */
+export interface SourceBackground {
+  /** Mean luma gradient (|dx| + |dy|, 0..510) over background pixels (matte ≤ 16 in a 5×5
+   *  neighbourhood, inside the source), every second pixel: fine texture (foliage, gravel). */
+  clutter: number;
+  /** Share of the background's 8-px cells (all background) more than `MAKING.sourceSpread.deltaE`
+   *  (ΔE2000) from the median cell colour: a background with no dominant colour (a map, a window
+   *  and a door frame, a blurred crowd), which a fine gradient misses once it is out of focus. */
+  spread: number;
+}
+
+/** Cell side (px) of the colour-spread measure: coarse enough to ignore texture and noise. */
+const SPREAD_CELL = 8;
+
 /**
- * Clutter of the source's own background (before it is replaced): mean luma gradient
- * (|dx| + |dy|, 0..510) over background pixels of the crop (matte ≤ 16 in a 5×5 neighbourhood,
- * inside the source), every second pixel. A busy background makes the cut-out edge unreliable
- * (hair, shoulders); the output background is flat either way. NaN with too little background.
+ * A busy background makes the cut-out edge unreliable (hair, shoulders); the output background is
+ * flat either way. Each measure is NaN with too little background to judge.
  */
-export function backgroundClutter(
+export function sourceBackground(
   img: RawImage,
   alpha: Uint8Array,
   inside: Uint8Array,
   width: number,
   height: number,
-): number {
+): SourceBackground {
+  return { clutter: clutterOf(img, alpha, inside, width, height), spread: spreadOf(img, alpha, inside, width, height) };
+}
+
+function clutterOf(img: RawImage, alpha: Uint8Array, inside: Uint8Array, width: number, height: number): number {
   const d = img.data;
   const c = img.channels;
   let g = 0;
@@ -187,17 +204,56 @@ export function backgroundClutter(
   return n >= 500 ? g / n : Number.NaN;
 }
 
-/** Flat output background; a busy source background warns (value = its clutter). `deltaE` null:
- *  no photo was made (the busy-source advice still goes with the retake advice). */
-export function background(deltaE: number | null, clutter = Number.NaN): CheckResult {
+function spreadOf(img: RawImage, alpha: Uint8Array, inside: Uint8Array, width: number, height: number): number {
+  const d = img.data;
+  const c = img.channels;
+  const S = SPREAD_CELL;
+  const cells: Lab[] = [];
+  for (let y0 = 0; y0 + S <= height; y0 += S)
+    for (let x0 = 0; x0 + S <= width; x0 += S) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let n = 0;
+      // A cell counts only when every sampled pixel is background, so hair edges stay out.
+      cell: for (let y = y0; y < y0 + S; y += 2)
+        for (let x = x0; x < x0 + S; x += 2) {
+          const i = y * width + x;
+          if (alpha[i]! > 16 || inside[i] === 0) {
+            n = 0;
+            break cell;
+          }
+          r += d[i * c]!;
+          g += d[i * c + 1]!;
+          b += d[i * c + 2]!;
+          n++;
+        }
+      if (n) cells.push(rgbToLab(r / n, g / n, b / n));
+    }
+  if (cells.length < MAKING.sourceSpread.minCells) return Number.NaN;
+  const m = medianLab(cells);
+  return cells.filter((l) => deltaE2000(l, m) > MAKING.sourceSpread.deltaE).length / cells.length;
+}
+
+/** Whether the source background is busy enough for the cut-out to need a look. */
+export function busySource(bg: SourceBackground): boolean {
+  return bg.clutter >= MAKING.sourceClutter || bg.spread >= MAKING.sourceSpread.warn;
+}
+
+/** Flat output background; a busy source background warns (value = the measure that is over its
+ *  line). `deltaE` null: no photo was made (the busy-source advice still goes with the retake
+ *  advice). */
+export function background(
+  deltaE: number | null,
+  source: SourceBackground = { clutter: Number.NaN, spread: Number.NaN },
+): CheckResult {
   const limit = MAKING.backgroundDeltaE;
-  const busy = MAKING.sourceClutter;
-  const t = `ΔE2000 (p99) ≤ ${limit}; source background clutter < ${busy}`;
-  if ((deltaE === null || deltaE <= limit) && clutter >= busy)
+  const t = `ΔE2000 (p99) ≤ ${limit}; source background clutter < ${MAKING.sourceClutter}, colour spread < ${MAKING.sourceSpread.warn}`;
+  if ((deltaE === null || deltaE <= limit) && busySource(source))
     return check(
       'background.uniform',
       'warn',
-      clutter,
+      source.clutter >= MAKING.sourceClutter ? source.clutter : source.spread,
       t,
       '原照片背景杂乱，抠图边缘可能不干净，将由人工审核；下次请在纯色墙面（白墙最佳）前拍摄',
       'The original background is busy: the cut-out edge may be unclean, a reviewer will check; a plain wall is best',
