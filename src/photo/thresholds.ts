@@ -183,8 +183,16 @@ export const COMPLIANCE = {
     /** Forehead L* minus cheek L*: negatives ≥ −15 except a heavy fringe (−41.5, warns);
      *  caps and beanies −9.8 to −51. Warn only: a fringe reads like a brim. */
     foreheadShade: { warn: -9 },
-    /** Chroma of the region above the forehead: hair on negatives ≤ 28; a coloured scarf 34. */
+    /** Chroma of the region above the forehead (what is not skin there): hair on negatives
+     *  ≤ 30.3; on identities/ red hair 39.6 and 49.8, two brown-haired faces 35.8 and 37.9, a
+     *  webcam's orange cast 33.6 (these five warn); the coloured scarf 45.5. */
     topChroma: { warn: 32 },
+    /** Share of the region (its person pixels) that must be other than skin for its colour to be
+     *  judged; below it the region is forehead skin. Seven faces of identities/ with high
+     *  foreheads or short hair read 0–0.05, and their warm skin (chroma 29–38) warned as a
+     *  coloured scarf. The scarf reads 0.21: its face is veiled, so the reference skin is the
+     *  veil's colour. */
+    topCover: 0.1,
     /** Share of that region on the person (matte ≥ 128) below which it is not judged: 68 tight
      *  face crops of the set, the head top outside the photo, have 0–23%; every other face ≥ 32%.
      *  Judging them on the skin's colour warned 14 of them as coloured scarves. */

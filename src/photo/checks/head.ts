@@ -10,13 +10,13 @@ export function coveringCheck(h: HeadMeasures): CheckResult {
   // Warn only: a brim or covering shades the forehead against the cheeks, a scarf is coloured
   // where hair is not; a dark fringe looks like the former, so neither can block a photo.
   const shaded = h.foreheadShade <= T.foreheadShade.warn;
-  // The top of the head is judged only where the photo shows it.
-  const coloured = h.topOnPerson >= T.topOnPerson && h.topChroma >= T.topChroma.warn;
+  // The top of the head is judged only where the photo shows it, and on what is not skin there.
+  const coloured = h.topOnPerson >= T.topOnPerson && h.topCover >= T.topCover && h.topChroma >= T.topChroma.warn;
   return check(
     'head.covering',
     shaded || coloured ? 'warn' : 'pass',
     h.foreheadShade,
-    `forehead − cheek L* > ${T.foreheadShade.warn} and top-of-head chroma < ${T.topChroma.warn} (judged where ≥ ${T.topOnPerson * 100}% of it is on the person) pass, else warn`,
+    `forehead − cheek L* > ${T.foreheadShade.warn} and top-of-head chroma < ${T.topChroma.warn} (judged where ≥ ${T.topOnPerson * 100}% of it is on the person and ≥ ${T.topCover * 100}% of that is not skin) pass, else warn`,
     shaded || coloured ? '头部可能有帽子、头巾或头饰，请摘下后拍摄' : '未见帽子或头部覆盖物',
     shaded || coloured ? 'Possible hat, scarf or head accessory: remove it' : 'No head covering seen',
     'ΔL*',

@@ -28,10 +28,13 @@ import { stripeStrength } from './stripes.js';
 const RAD = 180 / Math.PI;
 
 /** Fraction of samples within a skin-colour distance of the reference skin. */
+/** Near the reference skin: within 22 L* and 12 in a*b*. */
+const isSkin = (s: Lab, skin: Lab) => Math.abs(s.L - skin.L) < 22 && Math.hypot(s.a - skin.a, s.b - skin.b) < 12;
+
 function skinFraction(samples: readonly Lab[], skin: Lab): number {
   if (samples.length === 0) return Number.NaN;
   let n = 0;
-  for (const s of samples) if (Math.abs(s.L - skin.L) < 22 && Math.hypot(s.a - skin.a, s.b - skin.b) < 12) n++;
+  for (const s of samples) if (isSkin(s, skin)) n++;
   return n / samples.length;
 }
 
@@ -405,11 +408,12 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
 export interface HeadMeasures {
   /** Foreground above the forehead top (mesh 10) up to the crown, / eye distance. */
   crownHeight: number;
-  /** Region just above the hairline: median L, chroma, and ΔE to skin of its person pixels (NaN
-   *  without any). */
-  topL: number;
+  /** Region just above the hairline: chroma of the median colour of its person pixels that are
+   *  not skin (hair or a covering; NaN without any). High foreheads and receding hairlines bring
+   *  forehead skin into the region, and a warm skin's chroma would read as a coloured scarf. */
   topChroma: number;
-  topDeltaE: number;
+  /** Share of the region's person pixels that are not skin. */
+  topCover: number;
   /** Share of that region on the person (matte ≥ 128): small where the photo cuts the head top. */
   topOnPerson: number;
   /** Forehead L minus cheek L (a brim shades the forehead). */
@@ -438,16 +442,15 @@ export function headMeasures(pl: Planes, f: Face, skin: Lab, s: SkinMeasures): H
   }
   const topBox = boxAround({ x: top.x, y: top.y - 0.35 * u }, 1.0 * u, 0.3 * u);
   const region = labSamples(pl, topBox, 2, 128);
-  const tl = region.length ? medianLab(region) : { L: Number.NaN, a: Number.NaN, b: Number.NaN };
+  const cover = region.filter((l) => !isSkin(l, skin));
   const fhSamples = labSamples(pl, boxAround(mid(f.mesh[M.foreheadMid]!, top), 0.9 * u, 0.3 * u), 2);
   const y = Math.round(top.y - 0.6 * u);
   let w = 0;
   if (y >= 0) for (let x = 0; x < pl.width; x++) if (pl.alpha[y * pl.width + x]! >= 128) w++;
   return {
     crownHeight: (top.y - crown) / u,
-    topL: tl.L,
-    topChroma: chroma(tl),
-    topDeltaE: deltaE2000(tl, skin),
+    topChroma: cover.length ? chroma(medianLab(cover)) : Number.NaN,
+    topCover: region.length ? cover.length / region.length : 0,
     topOnPerson: region.length / Math.max(1, sampleCount(pl, topBox, 2)),
     foreheadShade: s.foreheadL - (s.cheekRL + s.cheekLL) / 2,
     foreheadSkin: skinFraction(fhSamples, skin),
