@@ -1,6 +1,6 @@
 // Capture-quality compliance checks on real photos made worse in known ways (greyscale, blur,
-// underexposure) and on the chosen background: the same portrait must pass before and be flagged
-// after, so the measures are tied to the property and not to one photo's content.
+// underexposure, downscaling) and on the chosen background: the same portrait must pass before
+// and be flagged after, so the measures are tied to the property and not to one photo's content.
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckId } from '../../src/domain/checks.js';
@@ -27,6 +27,15 @@ describe.skipIf(!haveFaces)('capture-quality checks on transformed real photos',
         .jpeg({ quality: 92 })
         .toBuffer(),
       dark: await sharp(src).linear(0.2, 0).jpeg({ quality: 92 }).toBuffer(),
+      // The eyes ~99 px apart in the original: ~50 px at half size, ~35 px at a third.
+      half: await sharp(src)
+        .resize(Math.round(width / 2))
+        .jpeg({ quality: 92 })
+        .toBuffer(),
+      third: await sharp(src)
+        .resize(Math.round(width * 0.35))
+        .jpeg({ quality: 92 })
+        .toBuffer(),
     };
     for (const [k, buf] of Object.entries(variants))
       results[k] = await makeIdPhoto(new Uint8Array(buf), { backgrounds: ['blue'] });
@@ -39,11 +48,17 @@ describe.skipIf(!haveFaces)('capture-quality checks on transformed real photos',
     expect(status('original', 'image.color')).toBe('pass');
     expect(status('original', 'image.sharpness')).toBe('pass');
     expect(status('original', 'light.exposure')).toBe('pass');
+    expect(status('original', 'face.resolution')).toBe('pass');
   });
 
   it('a greyscale copy fails image.color', () => expect(status('grey', 'image.color')).toBe('fail'));
   it('a blurred copy fails image.sharpness', () => expect(status('blurred', 'image.sharpness')).toBe('fail'));
   it('an underexposed copy fails light.exposure', () => expect(status('dark', 'light.exposure')).toBe('fail'));
+
+  it('smaller copies of the same photo warn, then fail face.resolution', () => {
+    expect(status('half', 'face.resolution')).toBe('warn');
+    expect(status('third', 'face.resolution')).toBe('fail');
+  });
 
   it('a white shirt passes on blue and is flagged on white', () => {
     expect(status('shirtOnBlue', 'clothing.contrast')).toBe('pass');
