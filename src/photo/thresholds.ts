@@ -201,7 +201,11 @@ export const COMPLIANCE = {
     topOnPerson: 0.25,
     /** Hair over an eye: open eye whose opening contrast is below this (negatives ≥ 19). */
     hairEyeContrast: 17,
-    /** Hair over brows: skin fraction above the brows and on the brow band both below these. */
+    /** Hair over brows: skin fraction above the brows and on the brow band both below these,
+     *  skin being that side's cheek colour. Against the whole face's skin, six faces of
+     *  identities/ lit from one side or turned warned as fringes (their dim side's brow reads
+     *  0.45–0.78 against its own cheek); the fringes (a portrait, the labelled fringe over an eye,
+     *  two of identities/) still read 0. */
     aboveBrowSkin: 0.02,
     browSkin: 0.1,
     /** Ears: tip only (not validated). */

@@ -64,7 +64,7 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   const frame = timed('face', () => frameMeasures(ctx, face));
   out.push(timed('face', () => occlusionCheck(skin, mouth.gap, frame, ctx.sourceFace.score)));
   out.push(timed('face', () => makeupCheck(skin)));
-  const eyeRegion = timed('glasses', () => eyeRegionMeasures(pl, face, skin.skin, skin.skin));
+  const eyeRegion = timed('glasses', () => eyeRegionMeasures(pl, face, skin));
   out.push(timed('glasses', () => tintedCheck(eyeRegion, skin.skin.L)));
   out.push(timed('glasses', () => frameCheck(eyes, eyeRegion, skin.skin.L)));
   out.push(timed('glasses', () => reflectionCheck(eyeRegion)));

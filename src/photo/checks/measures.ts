@@ -142,6 +142,10 @@ export interface SkinMeasures {
   /** Median L* of the upper and lower cheek on each side. */
   sideRL: number;
   sideLL: number;
+  /** Reference skin of each side (its upper cheek and cheek): on a face lit from one side the
+   *  skin above that side's brow is as dim as that side's cheek. */
+  sideSkinR: Lab;
+  sideSkinL: Lab;
   cheekRL: number;
   cheekLL: number;
   /** Lower face (chin, beside the mouth) against the upper-face skin, ΔE2000. */
@@ -214,6 +218,8 @@ export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasur
     foreheadL: medianLab(fh).L,
     sideRL: median([...ucR, ...cR].map((l) => l.L)),
     sideLL: median([...ucL, ...cL].map((l) => l.L)),
+    sideSkinR: medianLab([...ucR, ...cR]),
+    sideSkinL: medianLab([...ucL, ...cL]),
     cheekRL: medianLab(cR).L,
     cheekLL: medianLab(cL).L,
     lowerDeltaE: deltaE2000(skin, lowerLab),
@@ -317,9 +323,10 @@ function frameBridge(pl: Planes, f: Face): number {
 const LENS_COLOUR_AB = 25;
 const LENS_COLOUR_MIN_L = 35;
 
-export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab): EyeRegionMeasures {
+export function eyeRegionMeasures(pl: Planes, f: Face, s: SkinMeasures): EyeRegionMeasures {
   const u = f.ipd;
-  const per = (e: Eye, brow: readonly number[]) => {
+  const skin = s.skin;
+  const per = (e: Eye, brow: readonly number[], sideSkin: Lab) => {
     const w = e.width;
     const lens = labSamples(pl, boxAround(e.centre, 1.3 * w, 1.0 * w), 2);
     const open = labSamples(pl, boxAround(e.centre, 0.8 * w, Math.max(2, e.opening)), 1);
@@ -372,7 +379,7 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
           open.map((l) => l.L),
           0.1,
         ),
-      tint: under.length ? deltaE2000(medianLab(under), cheekSkin) : 0,
+      tint: under.length ? deltaE2000(medianLab(under), skin) : 0,
       eyeBright:
         quantile(
           open.map((l) => l.L),
@@ -381,12 +388,13 @@ export function eyeRegionMeasures(pl: Planes, f: Face, skin: Lab, cheekSkin: Lab
       glare: glare / Math.max(1, n),
       colour: coloured / Math.max(1, n),
       lid: skinFraction(lid, skin),
-      above: skinFraction(above, skin),
-      brow: skinFraction(browBand, skin),
+      // Judged against the same side's skin: side light must not read as a fringe.
+      above: skinFraction(above, sideSkin),
+      brow: skinFraction(browBand, sideSkin),
     };
   };
-  const r = per(f.eyeR, M.rBrow);
-  const l = per(f.eyeL, M.lBrow);
+  const r = per(f.eyeR, M.rBrow, s.sideSkinR);
+  const l = per(f.eyeL, M.lBrow, s.sideSkinL);
   return {
     innerL: Math.max(r.innerL, l.innerL),
     innerC: (r.innerC + l.innerC) / 2,
