@@ -199,6 +199,13 @@ export const COMPLIANCE = {
      *  face crops of the set, the head top outside the photo, have 0–23%; every other face ≥ 32%.
      *  Judging them on the skin's colour warned 14 of them as coloured scarves. */
     topOnPerson: 0.25,
+    /** Stripe strength over the head top (measures.ts topPattern, the clothing stripes' measure):
+     *  the knitted beanie reads 0.072 (the photo is in the set twice); the other 330 faces of
+     *  the set (groups included) read ≤ 0.001, hair having no period; so do the 16 portraits re-encoded as JPEG at quality 10,
+     *  and the 13 still analysable when shrunk to 45% at quality 25 (compression blocks repeat
+     *  too). Warn from 0.03, the most any unstriped clothes of the set read (clothing.stripes):
+     *  above what plain texture reaches anywhere on the person. */
+    topPattern: 0.03,
     /** Hair over an eye: open eye whose opening contrast is below this (negatives ≥ 19). */
     hairEyeContrast: 17,
     /** Hair over brows: skin fraction above the brows and on the brow band both below these,

@@ -53,6 +53,8 @@ const BAD: [CheckId, string, Exclude<CheckStatus, 'pass'>][] = [
   // Blue lenses, not dark: the lens area is coloured away from the skin.
   ['glasses.tinted', 'defects/tinted_glasses/foamliu__images__4_raw.jpg', 'warn'],
   ['head.covering', 'defects/hat/slinko__with_glasses__3.jpg', 'warn'],
+  // A knitted beanie, neither dark over the forehead nor coloured: its stitches repeat.
+  ['head.covering', 'defects/hat/compreface__sample_images__005_A.jpg', 'warn'],
   // A red scarf over the head: coloured where hair would be, and not skin.
   ['head.covering', 'defects/head_covering/ndaruga__test_images__picture5.jpg', 'warn'],
   // A hood and a mask: the mesh model doubts the face (0.12), the detector does not (0.70), so the

@@ -12,13 +12,16 @@ export function coveringCheck(h: HeadMeasures): CheckResult {
   const shaded = h.foreheadShade <= T.foreheadShade.warn;
   // The top of the head is judged only where the photo shows it, and on what is not skin there.
   const coloured = h.topOnPerson >= T.topOnPerson && h.topCover >= T.topCover && h.topChroma >= T.topChroma.warn;
+  // A knitted hat in the colours of hair still repeats its stitches.
+  const knitted = h.topPattern >= T.topPattern;
+  const covered = shaded || coloured || knitted;
   return check(
     'head.covering',
-    shaded || coloured ? 'warn' : 'pass',
+    covered ? 'warn' : 'pass',
     h.foreheadShade,
-    `forehead − cheek L* > ${T.foreheadShade.warn} and top-of-head chroma < ${T.topChroma.warn} (judged where ≥ ${T.topOnPerson * 100}% of it is on the person and ≥ ${T.topCover * 100}% of that is not skin) pass, else warn`,
-    shaded || coloured ? '头部可能有帽子、头巾或头饰，请摘下后拍摄' : '未见帽子或头部覆盖物',
-    shaded || coloured ? 'Possible hat, scarf or head accessory: remove it' : 'No head covering seen',
+    `forehead − cheek L* > ${T.foreheadShade.warn}, top-of-head chroma < ${T.topChroma.warn} (judged where ≥ ${T.topOnPerson * 100}% of it is on the person and ≥ ${T.topCover * 100}% of that is not skin) and top-of-head stripe strength < ${T.topPattern} pass, else warn`,
+    covered ? '头部可能有帽子、头巾或头饰，请摘下后拍摄' : '未见帽子或头部覆盖物',
+    covered ? 'Possible hat, scarf or head accessory: remove it' : 'No head covering seen',
     'ΔL*',
   );
 }

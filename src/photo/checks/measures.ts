@@ -424,6 +424,10 @@ export interface HeadMeasures {
   topCover: number;
   /** Share of that region on the person (matte ≥ 128): small where the photo cuts the head top. */
   topOnPerson: number;
+  /** Stripe strength (stripes.ts) of the person over the head top, from just above the hairline
+   *  up to 0.9 eye distances above it: a knitted or ribbed covering repeats at one period, hair
+   *  does not. */
+  topPattern: number;
   /** Forehead L minus cheek L (a brim shades the forehead). */
   foreheadShade: number;
   /** Forehead skin fraction. */
@@ -460,6 +464,7 @@ export function headMeasures(pl: Planes, f: Face, skin: Lab, s: SkinMeasures): H
     topChroma: cover.length ? chroma(medianLab(cover)) : Number.NaN,
     topCover: region.length ? cover.length / region.length : 0,
     topOnPerson: region.length / Math.max(1, sampleCount(pl, topBox, 2)),
+    topPattern: stripeStrength(pl, box(pl, boxAround({ x: top.x, y: top.y - 0.5 * u }, 2 * u, 0.8 * u)), () => true),
     foreheadShade: s.foreheadL - (s.cheekRL + s.cheekLL) / 2,
     foreheadSkin: skinFraction(fhSamples, skin),
     topWidth: w / Math.max(1, f.faceWidth),
