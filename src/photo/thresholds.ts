@@ -55,10 +55,11 @@ export const MAKING = {
    * background's 8-px cells farther than `deltaE` (ΔE2000) from its median colour. A plain wall,
    * even lit unevenly, keeps most cells near one colour. On the shared set the negatives read
    * 0–0.32, then 0.46 (a glass partition with frosted strips, unlabelled, which clutter already
-   * warns) and 0.60 (one labelled busy, excused); the busy backgrounds 0.81 (foliage), 0.75 (the map on a wall that clutter misses) and
-   * 0.56 (outdoors); the blurred event hall 0.29 (dark, one dominant colour: missed). Warn from
-   * 0.6, between them. On the press and studio photos of identities/ and portraits/ (`npm run
-   * eval`), background.uniform now warns on 26 instead of 16: flags, crowds, curtains, rooms.
+   * warns) and 0.60 (one labelled busy, excused); the busy backgrounds 0.81 (foliage), 0.75 (the
+   * map on a wall that clutter misses) and 0.56 (outdoors); the blurred event hall 0.29 (dark,
+   * one dominant colour: missed). Warn from 0.6, between them. On the press and studio photos of
+   * identities/ and portraits/ (`npm run eval`), background.uniform now warns on 26 instead of
+   * 16: flags, crowds, curtains, rooms.
    */
   sourceSpread: { deltaE: 15, warn: 0.6, minCells: 100 },
 };
@@ -201,10 +202,11 @@ export const COMPLIANCE = {
     topOnPerson: 0.25,
     /** Stripe strength over the head top (measures.ts topPattern, the clothing stripes' measure):
      *  the knitted beanie reads 0.072 (the photo is in the set twice); the other 330 faces of
-     *  the set (groups included) read ≤ 0.001, hair having no period; so do the 16 portraits re-encoded as JPEG at quality 10,
-     *  and the 13 still analysable when shrunk to 45% at quality 25 (compression blocks repeat
-     *  too). Warn from 0.03, the most any unstriped clothes of the set read (clothing.stripes):
-     *  above what plain texture reaches anywhere on the person. */
+     *  the set (groups included) read ≤ 0.001, hair having no period. So do the 16 portraits
+     *  re-encoded as JPEG at quality 10, and the 13 still analysable when shrunk to 45% at
+     *  quality 25 (compression blocks repeat too). Warn from 0.03, the most any unstriped clothes
+     *  of the set read (clothing.stripes): above what plain texture reaches anywhere on the
+     *  person. */
     topPattern: 0.03,
     /** Hair over an eye: open eye whose opening contrast is below this (negatives ≥ 19). */
     hairEyeContrast: 17,

@@ -27,10 +27,10 @@ import { stripeStrength } from './stripes.js';
 
 const RAD = 180 / Math.PI;
 
-/** Fraction of samples within a skin-colour distance of the reference skin. */
 /** Near the reference skin: within 22 L* and 12 in a*b*. */
 const isSkin = (s: Lab, skin: Lab) => Math.abs(s.L - skin.L) < 22 && Math.hypot(s.a - skin.a, s.b - skin.b) < 12;
 
+/** Fraction of samples within a skin-colour distance of the reference skin. */
 function skinFraction(samples: readonly Lab[], skin: Lab): number {
   if (samples.length === 0) return Number.NaN;
   let n = 0;
