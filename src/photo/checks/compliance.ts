@@ -70,7 +70,7 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   out.push(timed('glasses', () => reflectionCheck(eyeRegion)));
   // Image measures first: hair over the eyes defers to sharpness on a blurred face.
   const image = timed('image', () => imageMeasures(pl, face, skin.skin));
-  const head = timed('head', () => headMeasures(pl, face, skin.skin, skin));
+  const head = timed('head', () => headMeasures(pl, face, skin));
   out.push(timed('head', () => coveringCheck(head)));
   out.push(...timed('head', () => hairChecks(eyeRegion, eyes, lensRatio(eyeRegion, skin.skin.L), image.laplacian)));
   const side = timed('side', () => sideMeasures(ctx, pl, face, skin.skin));

@@ -243,10 +243,7 @@ export function busySource(bg: SourceBackground): boolean {
 /** Flat output background; a busy source background warns (value = the measure that is over its
  *  line). `deltaE` null: no photo was made (the busy-source advice still goes with the retake
  *  advice). */
-export function background(
-  deltaE: number | null,
-  source: SourceBackground = { clutter: Number.NaN, spread: Number.NaN },
-): CheckResult {
+export function background(deltaE: number | null, source: SourceBackground): CheckResult {
   const limit = MAKING.backgroundDeltaE;
   const t = `ΔE2000 (p99) ≤ ${limit}; source background clutter < ${MAKING.sourceClutter}, colour spread < ${MAKING.sourceSpread.warn}`;
   if ((deltaE === null || deltaE <= limit) && busySource(source))

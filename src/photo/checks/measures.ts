@@ -139,11 +139,8 @@ export interface SkinMeasures {
   /** Bright, low-chroma fraction of the mouth area (a white mask or teeth). */
   mouthWhite: number;
   foreheadL: number;
-  /** Median L* of the upper and lower cheek on each side. */
-  sideRL: number;
-  sideLL: number;
-  /** Reference skin of each side (its upper cheek and cheek): on a face lit from one side the
-   *  skin above that side's brow is as dim as that side's cheek. */
+  /** Reference skin of each side (median of its upper cheek and cheek): on a face lit from one
+   *  side the skin above that side's brow is as dim as that side's cheek. */
   sideSkinR: Lab;
   sideSkinL: Lab;
   cheekRL: number;
@@ -216,8 +213,6 @@ export function skinMeasures(ctx: CheckContext, pl: Planes, f: Face): SkinMeasur
     mouthWhite:
       mouthAll.filter((l) => l.L > Math.max(60, bridge.L) && chroma(l) < 15).length / Math.max(1, mouthAll.length),
     foreheadL: medianLab(fh).L,
-    sideRL: median([...ucR, ...cR].map((l) => l.L)),
-    sideLL: median([...ucL, ...cL].map((l) => l.L)),
     sideSkinR: medianLab([...ucR, ...cR]),
     sideSkinL: medianLab([...ucL, ...cL]),
     cheekRL: medianLab(cR).L,
@@ -436,8 +431,9 @@ export interface HeadMeasures {
   topWidth: number;
 }
 
-export function headMeasures(pl: Planes, f: Face, skin: Lab, s: SkinMeasures): HeadMeasures {
+export function headMeasures(pl: Planes, f: Face, s: SkinMeasures): HeadMeasures {
   const u = f.ipd;
+  const skin = s.skin;
   const top = f.mesh[M.foreheadTop]!;
   const cx = Math.round(top.x);
   // Crown: walk up from the forehead top over ±0.3 u columns while the matte is foreground.
@@ -644,7 +640,7 @@ export function lightMeasures(pl: Planes, f: Face, s: SkinMeasures): LightMeasur
   return {
     faceL: s.skin.L,
     backgroundMinusFace: bgMed - s.skin.L,
-    sideDiff: Math.abs(s.sideRL - s.sideLL),
+    sideDiff: Math.abs(s.sideSkinR.L - s.sideSkinL.L),
     clipped,
     highlight,
   };

@@ -81,6 +81,9 @@ function toFace(f: import('@vladmandic/human').FaceResult): FaceAnalysis {
 
 type HumanFace = import('@vladmandic/human').FaceResult;
 
+/** Human returns a face without landmarks when the mesh model did not run or gave up on it. */
+const hasMesh = (f: HumanFace) => f.mesh.length >= 468;
+
 interface Look {
   minConfidence: number;
   maxDetected: number;
@@ -141,7 +144,7 @@ export async function analyze(image: RawImage): Promise<AnalysisResult> {
   try {
     result = await h.detect(input as never);
     found = result.face;
-    const meshed = found.filter((f) => f.mesh.length >= 468);
+    const meshed = found.filter(hasMesh);
     confident = meshed.filter((f) => f.score >= MAKING.faceScore);
     uncertainFaces = meshed.length - confident.length;
     // No sure face: keep the ones the detector is sure of though the mesh model doubts them
@@ -155,7 +158,7 @@ export async function analyze(image: RawImage): Promise<AnalysisResult> {
         sure.length > 0
           ? await lookAgain(h, input, { minConfidence: MAKING.rescuedFaceScore, maxDetected: sure.length, mesh: true })
           : [];
-      const rescued = again.filter((f) => f.mesh.length >= 468 && (f.boxScore ?? 0) >= MAKING.faceScore);
+      const rescued = again.filter((f) => hasMesh(f) && (f.boxScore ?? 0) >= MAKING.faceScore);
       found = [...found, ...again];
       if (rescued.length > 0) {
         confident = rescued;
