@@ -67,7 +67,7 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   const eyeRegion = timed('glasses', () => eyeRegionMeasures(pl, face, skin));
   out.push(timed('glasses', () => tintedCheck(eyeRegion, skin.skin.L)));
   out.push(timed('glasses', () => frameCheck(eyes, eyeRegion, skin.skin.L)));
-  out.push(timed('glasses', () => reflectionCheck(eyeRegion)));
+  out.push(timed('glasses', () => reflectionCheck(eyeRegion, eyes, skin.skin.L)));
   // Image measures first: hair over the eyes defers to sharpness on a blurred face.
   const image = timed('image', () => imageMeasures(pl, face, skin.skin));
   const head = timed('head', () => headMeasures(pl, face, skin));

@@ -59,14 +59,33 @@ export function tintedCheck(r: EyeRegionMeasures, faceL: number): CheckResult {
   return dark;
 }
 
-export function reflectionCheck(r: EyeRegionMeasures): CheckResult {
+/**
+ * Glare on the lenses, or lenses that hide the eyes (fog, a veil of reflected light). Glare: the
+ * near-white area around the eyes. Hidden: behind clear lenses the eye opening shows no contrast
+ * although the eye is not closed; glasses.frame reads the same contrast but only for eyes open by
+ * their contour, and a fogged lens hides the lids, so the mesh reads such eyes as half closed.
+ */
+export function reflectionCheck(r: EyeRegionMeasures, e: EyeMeasures, faceL: number): CheckResult {
   // Glare on a lens needs a lens: without a frame across the nose, near-white spots around the eyes
   // are skin highlights or white hair, not a reflection.
   const glasses = behindFrame(r);
+  const notClosed = Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.fail;
+  const hidden =
+    glasses && notClosed && r.eyeContrast <= T.frameContrast.warn && lensRatio(r, faceL) > T.lensRatio.warn;
+  if (hidden)
+    return check(
+      'glasses.reflection',
+      'warn',
+      r.eyeContrast,
+      `behind clear lenses, an eye opening (eyes not closed) with contrast ≤ ${T.frameContrast.warn} L* warns; near-white area around the eyes < ${T.glare.warn}% pass, else warn; ${FRAME_ONLY}`,
+      '透过镜片看不清眼睛（反光或起雾），请擦净镜片、调整角度或避开正面光源',
+      'The eyes are not visible through the lenses (glare or fog): clean or tilt them, move the light',
+      'ΔL*',
+    );
   return graded(
     'glasses.reflection',
     r.glare * 100,
-    `near-white area around the eyes < ${T.glare.warn}% pass, else warn; ${FRAME_ONLY}`,
+    `near-white area around the eyes < ${T.glare.warn}% pass, else warn; behind clear lenses an eye opening (eyes not closed) with contrast ≤ ${T.frameContrast.warn} L* warns; ${FRAME_ONLY}`,
     {
       pass: ['镜片无明显反光', 'No reflections on lenses'],
       warn: [
