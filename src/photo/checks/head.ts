@@ -28,20 +28,24 @@ export function coveringCheck(h: HeadMeasures): CheckResult {
 
 /** `laplacian`: the face's sharpness (ImageMeasures.laplacian). */
 export function hairChecks(r: EyeRegionMeasures, e: EyeMeasures, lensRatio: number, laplacian: number): CheckResult[] {
-  // Hair over an eye: the eye is open by its contour but its opening shows no sclera contrast,
-  // and it is not behind dark lenses (that is glasses.tinted). Warn only. A face blurred past
-  // image.sharpness' fail level has no contrast anywhere: that is its advice, not hair's.
+  // Hair over an eye: the eye is open by its contour but its opening shows no sclera contrast, or
+  // is more colourful than the skin (red or blond strands across it), and it is not behind dark
+  // lenses (that is glasses.tinted). Warn only. A face blurred past image.sharpness' fail level has
+  // no contrast anywhere: that is its advice, not hair's.
   const open = Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.warn;
   const sharp = laplacian > COMPLIANCE.image.sharpness.fail;
-  const hidden = open && sharp && r.eyeContrast < T.hairEyeContrast && lensRatio > COMPLIANCE.glasses.lensRatio.fail;
+  const clear = lensRatio > COMPLIANCE.glasses.lensRatio.fail;
+  const dull = r.eyeContrast < T.hairEyeContrast;
+  const coloured = r.openingChroma >= T.hairEyeChroma;
+  const hidden = open && sharp && clear && (dull || coloured);
   const eyes = check(
     'hair.eyes',
     hidden ? 'warn' : 'pass',
-    r.eyeContrast,
-    `open eye with sclera contrast ≥ ${T.hairEyeContrast} L* pass, else warn (unless the face fails image.sharpness)`,
+    coloured && !dull ? r.openingChroma : r.eyeContrast,
+    `open eye with sclera contrast ≥ ${T.hairEyeContrast} L* and opening chroma − skin chroma < ${T.hairEyeChroma} pass, else warn (unless the face fails image.sharpness)`,
     hidden ? '头发可能遮挡眼睛，请将头发拨开露出双眼' : '头发未遮挡眼睛',
     hidden ? 'Hair may cover the eyes: move it aside' : 'Hair clear of the eyes',
-    'ΔL*',
+    coloured && !dull ? 'ΔC*' : 'ΔL*',
   );
   const covered = r.aboveBrowSkin < T.aboveBrowSkin && r.browSkin < T.browSkin;
   const brows = check(

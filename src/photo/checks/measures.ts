@@ -262,6 +262,9 @@ export interface EyeRegionMeasures {
   innerAbsDarker: number;
   /** p90 − p10 L* in the eye opening (sclera against iris), the higher of the two eyes. */
   eyeContrast: number;
+  /** Median chroma of the eye opening minus the skin's chroma, the more colourful eye. Sclera,
+   *  iris and lashes are less colourful than skin; coloured hair over an eye is not. */
+  openingChroma: number;
   /** Lens area (around each eye, lids excluded) median L minus skin L; the darker eye. */
   lensDarkness: number;
   /** Under-eye band (inside a lens) against cheek skin, ΔE2000; the larger. */
@@ -365,6 +368,7 @@ export function eyeRegionMeasures(pl: Planes, f: Face, s: SkinMeasures): EyeRegi
         ) - skin.L,
       innerC: median(inner.map(chroma)),
       innerAbs: median(inner.map((l) => l.L)),
+      openC: median(open.map(chroma)),
       contrast:
         quantile(
           open.map((l) => l.L),
@@ -396,6 +400,7 @@ export function eyeRegionMeasures(pl: Planes, f: Face, s: SkinMeasures): EyeRegi
     innerAbs: Math.max(r.innerAbs, l.innerAbs),
     innerAbsDarker: Math.min(r.innerAbs, l.innerAbs),
     eyeContrast: Math.max(r.contrast, l.contrast),
+    openingChroma: Math.max(r.openC, l.openC) - chroma(skin),
     lensDarkness: Math.min(r.lens, l.lens),
     lensTint: Math.max(r.tint, l.tint),
     eyeBright: Math.min(r.eyeBright, l.eyeBright),
