@@ -213,10 +213,11 @@ export const COMPLIANCE = {
     /** Hair over an eye: open eye whose opening contrast is below this (negatives ≥ 19). */
     hairEyeContrast: 17,
     /** Hair over an eye, by colour: an open eye's opening more colourful than the skin by this
-     *  (EyeRegionMeasures.openingChroma). Open eyes of the set read at most 7.4 (a pale face
-     *  whose pink lid rims fill the opening; masked faces, whose skin reference is the mask,
-     *  7.7), red hair across an eye 12.2. Dark hair is not coloured: the contrast rule above
-     *  speaks to it. Warn only. */
+     *  (EyeRegionMeasures.openingChroma). Unmasked open eyes of the set read at most 7.4 (a pale
+     *  face whose pink lid rims fill the opening), red hair across an eye 12.2. Masked faces take
+     *  their skin reference partly from the mask: 7.7, and 16.8 for a black mask in a dark photo
+     *  (it warns here too; face.occlusion fails it). Dark hair is not coloured: the contrast rule
+     *  above speaks to it. Warn only. */
     hairEyeChroma: 10,
     /** Hair over brows: skin fraction above the brows and on the brow band both below these,
      *  skin being that side's cheek colour. Against the whole face's skin, six faces of
