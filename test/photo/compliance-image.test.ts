@@ -9,6 +9,8 @@ import type { IdPhotoResult } from '../../src/photo/types.js';
 import { haveFaces, readFace } from '../faces.js';
 
 const PORTRAIT = 'portraits/slinko__without_glasses__1.jpg';
+/** A webcam face at night: dim (L* 42), and nothing in the photo is bright. */
+const NIGHT = 'defects/dark/faceqnet__Samples_cropped__Picture_35.png';
 /** A white T-shirt: fine on blue, indistinct on white. */
 const WHITE_SHIRT = 'portraits/serfiq__data__test_img.jpg';
 
@@ -39,6 +41,22 @@ describe.skipIf(!haveFaces)('capture-quality checks on transformed real photos',
     };
     for (const [k, buf] of Object.entries(variants))
       results[k] = await makeIdPhoto(new Uint8Array(buf), { backgrounds: ['blue'] });
+    // The same night photo with a lit window along its left edge (3% of the width, white).
+    const night = readFace(NIGHT);
+    const meta = await sharp(night).metadata();
+    const band = Math.max(2, Math.round((meta.width ?? 100) * 0.03));
+    const lamp = await sharp(night)
+      .composite([
+        {
+          input: { create: { width: band, height: meta.height ?? 100, channels: 3, background: '#ffffff' } },
+          left: 0,
+          top: 0,
+        },
+      ])
+      .png()
+      .toBuffer();
+    results.night = await makeIdPhoto(new Uint8Array(night), { backgrounds: ['blue'] });
+    results.nightWindow = await makeIdPhoto(new Uint8Array(lamp), { backgrounds: ['blue'] });
     const shirt = new Uint8Array(readFace(WHITE_SHIRT));
     results.shirtOnBlue = await makeIdPhoto(shirt, { backgrounds: ['blue'] });
     results.shirtOnWhite = await makeIdPhoto(shirt, { backgrounds: ['white'] });
@@ -54,6 +72,13 @@ describe.skipIf(!haveFaces)('capture-quality checks on transformed real photos',
   it('a greyscale copy fails image.color', () => expect(status('grey', 'image.color')).toBe('fail'));
   it('a blurred copy fails image.sharpness', () => expect(status('blurred', 'image.sharpness')).toBe('fail'));
   it('an underexposed copy fails light.exposure', () => expect(status('dark', 'light.exposure')).toBe('fail'));
+
+  it('a dim face warns light.exposure when nothing in the photo is bright, and passes beside a window', () => {
+    // Dim skin or a dim corner of a lit room is not an underexposed photo; a face this dim in a
+    // photo without any highlight is.
+    expect(status('night', 'light.exposure')).toBe('warn');
+    expect(status('nightWindow', 'light.exposure')).toBe('pass');
+  });
 
   it('smaller copies of the same photo warn, then fail face.resolution', () => {
     expect(status('half', 'face.resolution')).toBe('warn');

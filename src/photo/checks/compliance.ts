@@ -79,7 +79,7 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   out.push(...timed('side', () => jewelryChecks(side)));
   const cloth = timed('clothing', () => clothingMeasures(ctx, pl, face));
   out.push(...timed('clothing', () => clothingChecks(cloth, ctx.background)));
-  const light = timed('light', () => lightMeasures(pl, face, skin));
+  const light = timed('light', () => lightMeasures(pl, face, skin, ctx.source));
   out.push(...timed('light', () => lightChecks(light)));
   out.push(...timed('image', () => imageChecks(image)));
   const enclosure = timed('spoof', () => enclosureMeasures(ctx.source, ctx.sourceFace));

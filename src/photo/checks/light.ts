@@ -10,10 +10,12 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
   // Dark skin is not a dark photo: a dim face is judged dark only when its brightest parts (eyes,
   // highlights) are dim too.
   const underexposed = l.highlight < T.darkHighlight;
+  // With nothing bright anywhere in the photo, a face somewhat dim for skin is a dim photo.
+  const dimPhoto = underexposed && l.photoHighlight < T.darkHighlight;
   const exposure = graded(
     'light.exposure',
     l.faceL,
-    `face L* > ${T.dark.warn} (or > ${T.dark.fail} with face highlights p99 ≥ ${T.darkHighlight}) and < ${T.bright.warn} pass; > ${T.dark.fail} (or highlights ≥ ${T.darkHighlight}) and < ${T.bright.fail} warn`,
+    `face L* > ${T.dark.warn} (or > ${T.dark.fail} with face highlights p99 ≥ ${T.darkHighlight}; > ${T.dimPhotoFace} when the face and the whole photo both have p99 luma < ${T.darkHighlight}) and < ${T.bright.warn} pass; > ${T.dark.fail} (or highlights ≥ ${T.darkHighlight}) and < ${T.bright.fail} warn`,
     {
       pass: ['光线充足', 'Enough light'],
       warn: [
@@ -31,6 +33,7 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
     (v) => {
       if (v >= T.bright.fail || (underexposed && v <= T.dark.fail)) return 'fail';
       if (v >= T.bright.warn || v <= T.dark.fail || (underexposed && v <= T.dark.warn)) return 'warn';
+      if (dimPhoto && v <= T.dimPhotoFace) return 'warn';
       return 'pass';
     },
   );

@@ -1,9 +1,9 @@
 // The raw measures of the compliance checks, one object per photo. Judging (pass/warn/fail with
 // advice) lives in the topic modules; keeping the numbers apart lets the eval and the tests see
 // exactly what each check saw.
-import { deltaE2000, type Lab, rgbToLab } from '../color.js';
+import { deltaE2000, type Lab, luma, rgbToLab } from '../color.js';
 import { apply, invert } from '../geometry.js';
-import type { CheckContext, Point } from '../types.js';
+import type { CheckContext, Point, RawImage } from '../types.js';
 import {
   type Box,
   boxAround,
@@ -622,9 +622,32 @@ export interface LightMeasures {
   /** p99 luma of the face box: the eyes' whites, teeth and skin highlights. Stays bright on dark
    *  skin in good light and drops when the whole photo is underexposed. */
   highlight: number;
+  /** p99 luma of the whole source photo: a window, a lamp or a white shirt anywhere keeps it
+   *  high; an underexposed photo has nothing near white. */
+  photoHighlight: number;
 }
 
-export function lightMeasures(pl: Planes, f: Face, s: SkinMeasures): LightMeasures {
+/** Every this-many-th pixel of the source is read for its highlight level (~0.3 Mpx of 1.5). */
+const PHOTO_STEP = 5;
+
+/** p99 of integer luma over every PHOTO_STEP-th pixel, by histogram. */
+function photoHighlight(img: RawImage): number {
+  const hist = new Uint32Array(256);
+  const n = img.width * img.height;
+  let count = 0;
+  for (let i = 0; i < n; i += PHOTO_STEP) {
+    hist[Math.round(luma(img.data, i * img.channels))]!++;
+    count++;
+  }
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += hist[v]!;
+    if (seen >= 0.99 * count) return v;
+  }
+  return 255;
+}
+
+export function lightMeasures(pl: Planes, f: Face, s: SkinMeasures, source: RawImage): LightMeasures {
   const bgL: number[] = [];
   const d = pl.img.data;
   const c = pl.img.channels;
@@ -648,6 +671,7 @@ export function lightMeasures(pl: Planes, f: Face, s: SkinMeasures): LightMeasur
     sideDiff: Math.abs(s.sideSkinR.L - s.sideSkinL.L),
     clipped,
     highlight,
+    photoHighlight: photoHighlight(source),
   };
 }
 
