@@ -265,10 +265,10 @@ export const COMPLIANCE = {
     darkHighlight: 150,
     /** Face L* up to which a face counts as dark when nothing in the whole photo is bright either
      *  (face highlights and the photo's p99 luma both below darkHighlight). Of the faces of the
-     *  set at L* 39–50, a webcam face at night reads 42.2 with the photo's p99 at 137 (the one
-     *  darkHighlight alone missed); low-key studio portraits on black read 132–146 but their
+     *  set at L* 39–50, a webcam face at night reads 42.2 with the photo's p99 at 138 (the one
+     *  darkHighlight alone missed); low-key studio portraits on black read 133–146 but their
      *  faces 48.9–49.1; dim faces with a bright spot anywhere (a window, a white shirt) 149 and
-     *  up. A blurred photo on black (42.6, 131) warns too. Warn only. */
+     *  up. A blurred photo on black (42.6, 132) warns too. Warn only. */
     dimPhotoFace: 45,
     /** Bright: negatives ≤ 85; nothing labelled overexposed. */
     bright: { warn: 93, fail: 98 },

@@ -627,8 +627,10 @@ export interface LightMeasures {
   photoHighlight: number;
 }
 
-/** Every this-many-th pixel of the source is read for its highlight level (~0.3 Mpx of 1.5). */
-const PHOTO_STEP = 5;
+/** Every this-many-th pixel of the analysis image is read for its highlight level: ~30k samples
+ *  of the set's median 0.53 Mpx, plenty for a p99; 0.66 ms a photo against 2.06 ms at every 5th.
+ *  Prime, so that the samples do not fall in the same columns row after row. */
+const PHOTO_STEP = 17;
 
 /** p99 of integer luma over every PHOTO_STEP-th pixel, by histogram. */
 function photoHighlight(img: RawImage): number {
