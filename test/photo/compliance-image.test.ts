@@ -71,12 +71,17 @@ describe.skipIf(!haveFaces)('capture-quality checks on transformed real photos',
 
   it('a greyscale copy fails image.color', () => expect(status('grey', 'image.color')).toBe('fail'));
   it('a blurred copy fails image.sharpness', () => expect(status('blurred', 'image.sharpness')).toBe('fail'));
-  it('an underexposed copy fails light.exposure', () => expect(status('dark', 'light.exposure')).toBe('fail'));
+  it('an underexposed copy fails light.exposure, told it is dark', () => {
+    expect(status('dark', 'light.exposure')).toBe('fail');
+    expect(results.dark?.report.find((r) => r.id === 'light.exposure')?.message.en).toMatch(/dark/);
+  });
 
   it('a dim face warns light.exposure when nothing in the photo is bright, and passes beside a window', () => {
     // Dim skin or a dim corner of a lit room is not an underexposed photo; a face this dim in a
     // photo without any highlight is.
     expect(status('night', 'light.exposure')).toBe('warn');
+    const advice = results.night?.report.find((r) => r.id === 'light.exposure')?.message.en;
+    expect(advice).toMatch(/dark/);
     expect(status('nightWindow', 'light.exposure')).toBe('pass');
   });
 

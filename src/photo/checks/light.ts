@@ -12,6 +12,8 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
   const underexposed = l.highlight < T.darkHighlight;
   // With nothing bright anywhere in the photo, a face somewhat dim for skin is a dim photo.
   const dimPhoto = underexposed && l.photoHighlight < T.darkHighlight;
+  // Which way the advice points: every non-passing face below the bright levels is a dim one.
+  const bright = l.faceL >= T.bright.warn;
   const exposure = graded(
     'light.exposure',
     l.faceL,
@@ -19,12 +21,12 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
     {
       pass: ['光线充足', 'Enough light'],
       warn: [
-        l.faceL <= T.dark.warn ? '面部偏暗，建议在光线更充足处拍摄' : '面部偏亮，建议避免强光直射',
-        l.faceL <= T.dark.warn ? 'Face a little dark: more light' : 'Face a little bright: avoid strong direct light',
+        bright ? '面部偏亮，建议避免强光直射' : '面部偏暗，建议在光线更充足处拍摄',
+        bright ? 'Face a little bright: avoid strong direct light' : 'Face a little dark: more light',
       ],
       fail: [
-        l.faceL <= T.dark.fail ? '面部过暗，请在明亮、均匀的光线下重拍' : '面部过曝，请避开强光后重拍',
-        l.faceL <= T.dark.fail ? 'Face too dark: retake in good light' : 'Face overexposed: avoid strong light',
+        bright ? '面部过曝，请避开强光后重拍' : '面部过暗，请在明亮、均匀的光线下重拍',
+        bright ? 'Face overexposed: avoid strong light' : 'Face too dark: retake in good light',
       ],
     },
     'L*',
