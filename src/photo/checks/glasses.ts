@@ -12,6 +12,12 @@ const T = COMPLIANCE.glasses;
 const behindFrame = (r: EyeRegionMeasures) => r.frameBridge >= T.frameBridge;
 const FRAME_ONLY = `only with a glasses bridge across the nose (band ≥ ${T.frameBridge} luma levels)`;
 
+/** Behind a frame with clear (not dark) lenses, the eye opening shows almost no contrast: something
+ *  on or over the lens hides the eye. glasses.frame asks it of open eyes, glasses.reflection of
+ *  eyes that are not closed (fog hides the lids too). */
+const eyeHidden = (r: EyeRegionMeasures, faceL: number) =>
+  behindFrame(r) && r.eyeContrast <= T.frameContrast.warn && lensRatio(r, faceL) > T.lensRatio.warn;
+
 /** Lens interior brightness against the face: ~0.4–1 through clear lenses, near 0 behind dark ones. */
 export function lensRatio(r: EyeRegionMeasures, faceL: number): number {
   return r.innerAbs / Math.max(1, faceL);
@@ -69,15 +75,13 @@ export function reflectionCheck(r: EyeRegionMeasures, e: EyeMeasures, faceL: num
   // Glare on a lens needs a lens: without a frame across the nose, near-white spots around the eyes
   // are skin highlights or white hair, not a reflection.
   const glasses = behindFrame(r);
-  const notClosed = Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.fail;
-  const hidden =
-    glasses && notClosed && r.eyeContrast <= T.frameContrast.warn && lensRatio(r, faceL) > T.lensRatio.warn;
-  if (hidden)
+  const threshold = `near-white area around the eyes < ${T.glare.warn}% pass, else warn; behind clear lenses an eye opening (eyes not closed) with contrast ≤ ${T.frameContrast.warn} L* warns; ${FRAME_ONLY}`;
+  if (Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.fail && eyeHidden(r, faceL))
     return check(
       'glasses.reflection',
       'warn',
       r.eyeContrast,
-      `behind clear lenses, an eye opening (eyes not closed) with contrast ≤ ${T.frameContrast.warn} L* warns; near-white area around the eyes < ${T.glare.warn}% pass, else warn; ${FRAME_ONLY}`,
+      threshold,
       '透过镜片看不清眼睛（反光或起雾），请擦净镜片、调整角度或避开正面光源',
       'The eyes are not visible through the lenses (glare or fog): clean or tilt them, move the light',
       'ΔL*',
@@ -85,7 +89,7 @@ export function reflectionCheck(r: EyeRegionMeasures, e: EyeMeasures, faceL: num
   return graded(
     'glasses.reflection',
     r.glare * 100,
-    `near-white area around the eyes < ${T.glare.warn}% pass, else warn; behind clear lenses an eye opening (eyes not closed) with contrast ≤ ${T.frameContrast.warn} L* warns; ${FRAME_ONLY}`,
+    threshold,
     {
       pass: ['镜片无明显反光', 'No reflections on lenses'],
       warn: [
@@ -108,7 +112,7 @@ export function reflectionCheck(r: EyeRegionMeasures, e: EyeMeasures, faceL: num
  */
 export function frameCheck(e: EyeMeasures, r: EyeRegionMeasures, faceL: number): CheckResult {
   const open = Math.min(e.earR, e.earL) > COMPLIANCE.eyes.open.warn;
-  const glasses = behindFrame(r);
+  const hidden = open && eyeHidden(r, faceL);
   return graded(
     'glasses.frame',
     r.eyeContrast,
@@ -122,6 +126,6 @@ export function frameCheck(e: EyeMeasures, r: EyeRegionMeasures, faceL: number):
       fail: ['', ''],
     },
     'ΔL*',
-    (x) => (glasses && open && x <= T.frameContrast.warn && lensRatio(r, faceL) > T.lensRatio.warn ? 'warn' : 'pass'),
+    () => (hidden ? 'warn' : 'pass'),
   );
 }

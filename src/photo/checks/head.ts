@@ -38,14 +38,16 @@ export function hairChecks(r: EyeRegionMeasures, e: EyeMeasures, lensRatio: numb
   const dull = r.eyeContrast < T.hairEyeContrast;
   const coloured = r.openingChroma >= T.hairEyeChroma;
   const hidden = open && sharp && clear && (dull || coloured);
+  // The value shown is the measure that speaks: contrast, unless only the colour is off.
+  const byColour = coloured && !dull;
   const eyes = check(
     'hair.eyes',
     hidden ? 'warn' : 'pass',
-    coloured && !dull ? r.openingChroma : r.eyeContrast,
+    byColour ? r.openingChroma : r.eyeContrast,
     `open eye with sclera contrast ≥ ${T.hairEyeContrast} L* and opening chroma − skin chroma < ${T.hairEyeChroma} pass, else warn (unless the face fails image.sharpness)`,
     hidden ? '头发可能遮挡眼睛，请将头发拨开露出双眼' : '头发未遮挡眼睛',
     hidden ? 'Hair may cover the eyes: move it aside' : 'Hair clear of the eyes',
-    coloured && !dull ? 'ΔC*' : 'ΔL*',
+    byColour ? 'ΔC*' : 'ΔL*',
   );
   const covered = r.aboveBrowSkin < T.aboveBrowSkin && r.browSkin < T.browSkin;
   const brows = check(
