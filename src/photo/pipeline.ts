@@ -7,6 +7,7 @@ import { backgroundDeltaE, farFromPerson } from './background.js';
 import { runComplianceChecks } from './checks/compliance.js';
 import * as making from './checks/making.js';
 import { noFaceChecks, noFaceMeasures } from './checks/noface.js';
+import { bottomEdgeRows, completeBelow, completedShare, extendAlpha, sourceOnly } from './complete.js';
 import { cleanAlpha, composite, foregroundOf, keepConnected, rgba } from './compose.js';
 import { type Decoded, decode, decodeRegion } from './decode.js';
 import { encodeJpeg, encodePng } from './encode.js';
@@ -15,12 +16,21 @@ import { faceExpression } from './face/expression.js';
 import { handNearChin } from './face/hand.js';
 import { analyze } from './face/human.js';
 import { apply, compose, invert, scaling, type Warped, warpAffine } from './geometry.js';
-import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, solveLayout } from './layout.js';
+import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, MESH, solveLayout } from './layout.js';
 import { matte } from './matting.js';
 import { DEFAULT_MATTING } from './settings.js';
 import { loadSpec } from './spec.js';
 import { MAKING } from './thresholds.js';
-import type { CheckContext, IdPhotoResult, MakeOptions, MattingModel, PhotoSpec, RawImage, Stage } from './types.js';
+import type {
+  CheckContext,
+  IdPhotoResult,
+  MakeOptions,
+  MattingModel,
+  PhotoSpec,
+  Point3,
+  RawImage,
+  Stage,
+} from './types.js';
 
 type Timings = Partial<Record<Stage, number>>;
 
@@ -92,14 +102,6 @@ async function cropFor(d: Decoded, layout: Layout, spec: PhotoSpec): Promise<War
   return warpAffine(region, compose(toTarget, shift), spec.width, spec.height);
 }
 
-/** Fraction of the output height at the bottom centre that lies outside the source. */
-function bottomShortfall(inside: Uint8Array, width: number, height: number): number {
-  const x = Math.round(width / 2);
-  let rows = 0;
-  for (let y = height - 1; y >= 0 && inside[y * width + x] === 0; y--) rows++;
-  return rows / height;
-}
-
 /** The hair touches the source's top edge: the first in-source row above the crown is foreground. */
 function crownCut(
   alpha: Uint8Array,
@@ -119,6 +121,16 @@ function crownCut(
     if (alpha[i]! >= 128 && inside[above] === 0) return true;
   }
   return false;
+}
+
+/** The source ends too close below the chin: the jaw line, and the neck under it, are not whole. */
+function chinCut(mesh: readonly Point3[], layout: Layout, edgeRows: Int32Array, spec: PhotoSpec): boolean {
+  const chinPoint = mesh[MESH.chin];
+  if (!chinPoint) return false;
+  const chin = apply(layout.toOutput, chinPoint);
+  const x = Math.min(spec.width - 1, Math.max(0, Math.round(chin.x)));
+  const clearance = MAKING.chinClearance * Math.max(0, chin.y - layout.eyesY);
+  return edgeRows[x]! < Math.min(spec.height, chin.y + clearance);
 }
 
 interface Placed {
@@ -180,7 +192,8 @@ async function place(
   const source = { width: d.image.width, height: d.image.height };
   const matteOf = async (warped: Warped, layout: Layout, model: MattingModel) => {
     const m = await timed(timings, 'matting', () => matte(warped.image, model));
-    const alpha = keepConnected(cleanAlpha(m.alpha, warped.inside), spec.width, spec.height, {
+    const clean = extendAlpha(cleanAlpha(m.alpha, warped.inside), warped.inside, spec.width, spec.height);
+    const alpha = keepConnected(clean, spec.width, spec.height, {
       x: spec.width / 2,
       y: layout.eyesY,
     });
@@ -189,12 +202,19 @@ async function place(
     const crownY = findCrown(alpha, spec.width, layout.eyesY, spec.width / 2, halfSpan, warped.inside);
     return { alpha, foreground: m.foreground, crownY };
   };
+  // The rows below a chest-cut source are clothing: completed before matting (complete.ts).
+  const warp = (layout: Layout) =>
+    timed(timings, 'warp', async () => {
+      const crop = await cropFor(d, layout, spec);
+      const edgeRows = bottomEdgeRows(invert(layout.toOutput), source.height, spec.width, spec.height);
+      return completeBelow(crop, edgeRows);
+    });
   const relayout = (layout: Layout, crownY: number) =>
     timed(timings, 'layout', () => solveLayout(spec, frame, (layout.eyesY - crownY) / layout.scale, source));
 
   // The first layout guesses the hair from the face mesh; only a matte shows the real crown.
   let layout = await timed(timings, 'layout', () => solveLayout(spec, frame, estimateCrownAbove(frame), source));
-  let warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
+  let warped = await warp(layout);
   if (kind === 'rvm') {
     // Scout with the selfie model (~20 ms) so that RVM (~0.4 s) usually runs once, on the final frame.
     const scout = await matteOf(warped, layout, 'selfie');
@@ -202,7 +222,7 @@ async function place(
       const next = await relayout(layout, scout.crownY);
       if (!settled(layout, next) || scout.crownY <= 2) {
         layout = next;
-        warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
+        warped = await warp(layout);
       }
     }
   }
@@ -219,7 +239,7 @@ async function place(
     // A crown at the frame's top edge may be higher still: look again even if it looks settled.
     if (settled(layout, next) && m.crownY > 2) return lowerCrown(placed, spec);
     layout = next;
-    warped = await timed(timings, 'warp', () => cropFor(d, layout, spec));
+    warped = await warp(layout);
   }
 }
 
@@ -266,11 +286,18 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   const frame = faceFrame(face.mesh);
   report.push(making.resolution(frame.interEye / d.scale));
 
-  const { layout, warped, alpha, foreground, crownY } = await place(d, frame, spec, options, timings);
+  const placed = await place(d, frame, spec, options, timings);
+  const { layout, warped, crownY } = placed;
   const halfSpan = layout.faceWidth / 2;
+  const crownIsCut = crownCut(placed.alpha, warped.inside, spec.width, crownY, spec.width / 2, halfSpan);
+  const edgeRows = bottomEdgeRows(invert(layout.toOutput), d.image.height, spec.width, spec.height);
+  const chinIsCut = chinCut(face.mesh, layout, edgeRows, spec);
+  const crop = warped.image;
+  const { alpha, foreground } = placed;
   const marginCheck = making.margin({
-    bottomShortfall: bottomShortfall(warped.inside, spec.width, spec.height),
-    crownCut: crownCut(alpha, warped.inside, spec.width, crownY, spec.width / 2, halfSpan),
+    completedShare: completedShare(edgeRows, spec.height),
+    crownCut: crownIsCut,
+    chinCut: chinIsCut,
   });
   report.push(marginCheck);
   report.push(making.geometry(spec, { crownY, eyesY: layout.eyesY, faceWidth: layout.faceWidth }));
@@ -280,7 +307,7 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
     source: d.image,
     sourceFace: faceOut,
     faceCount,
-    crop: warped.image,
+    crop,
     alpha,
     toCrop: layout.toOutput,
     cropMesh: face.mesh.map((p) => ({ ...apply(layout.toOutput, p), z: p.z * layout.scale })),
@@ -290,14 +317,14 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   // Without margin no photo is made, but the student still gets every other piece of advice, so
   // the retake fixes everything at once.
   const sourceBg = await timed(timings, 'checks', () =>
-    making.sourceBackground(warped.image, alpha, warped.inside, spec.width, spec.height),
+    making.sourceBackground(crop, alpha, sourceOnly(warped.inside), spec.width, spec.height),
   );
   if (marginCheck.status === 'fail' || faceCount > 1) {
     if (making.busySource(sourceBg)) report.push(making.background(null, sourceBg));
     return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount });
   }
 
-  const fg = await timed(timings, 'compose', () => foregroundOf(warped.image, alpha, foreground));
+  const fg = await timed(timings, 'compose', () => foregroundOf(crop, alpha, foreground));
   const photos: IdPhotoResult['photos'] = {};
   let worstDeltaE = 0;
   let sizeCheck: CheckResult | null = null;

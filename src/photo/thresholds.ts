@@ -32,12 +32,21 @@ export const MAKING = {
    * 40 px more than 2.5× (fail). ISO/IEC 19794-5 asks ≥ 60 px for token images, 90 px preferred.
    */
   interEyePx: { warn: 90, fail: 40 },
-  /** How far the output frame may reach past the source's top/bottom before the crown or the
-   *  shoulders are missing, as a fraction of the output height. Sides can be filled with the new
-   *  background (the matte is empty there), the top above the crown likewise; the body cannot. */
-  bottomShortfall: { warn: 0.02, fail: 0.08 },
-  /** The crown must be at least this far (fraction of head height) below the source's top edge. */
-  crownClearance: 0.02,
+  /**
+   * Framing (checks/making.ts margin, complete.ts). The spec's frame often reaches below a
+   * chest-cut source; those rows are completed from the torso's last rows: the mean of `rows` rows
+   * above the edge, skipping `skip` edge rows (a blend, or the 4–5 px white border of the ICAO
+   * example scans), blurred across by one more px every `blurStep` rows down, up to `blurMax` px.
+   * Below the shoulders the CHSI frame holds only clothing: with the eyes at 200–300 px and the chin
+   * 120–160 px lower, the shoulders end near 75–80% of the height, so completing up to
+   * `completionReview` (a fifth of the frame) adds clothing only; more reaches the shoulders
+   * themselves and goes to a reviewer. The photo is refused only when the head top or the chin is
+   * cut: the source must reach `chinClearance` × the eye-to-chin distance below the chin (the jaw
+   * line whole, with some neck).
+   */
+  completion: { skip: 6, rows: 4, blurStep: 4, blurMax: 16 },
+  completionReview: 0.2,
+  chinClearance: 0.1,
   /** Background flatness away from the hair edge, CIE ΔE2000 to the chosen colour. */
   backgroundDeltaE: 2,
   /** Pixels within this distance (px) of any foreground (even faint) are the hair edge. */

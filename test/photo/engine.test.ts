@@ -9,15 +9,20 @@ import { analyze } from '../../src/photo/face/human.js';
 import { makeIdPhoto } from '../../src/photo/pipeline.js';
 import { loadSpec } from '../../src/photo/spec.js';
 import type { IdPhotoResult } from '../../src/photo/types.js';
-import { haveFaces, listFaces, readFace } from '../faces.js';
+import { haveFaces, listFaces, manifest, readFace } from '../faces.js';
 
 const spec = loadSpec('chsi');
 
-/** Portraits whose hair touches the top edge of the source (looked at): no crown to place, so the
- *  engine must refuse them with the margin reason rather than invent a head top. */
-const CROWN_CUT = new Set([
-  'compreface__faces__FACE_1.jpg',
-  'deca__examples__IMG_0392_inputs.jpg',
+/** Portraits whose hair reaches the source's top edge carry the manifest's `tight_crop` label: the
+ *  engine may place them if the matte finds a crown below the edge, and must otherwise refuse them
+ *  with the head-top reason rather than invent a head top. */
+const labelsOf = new Map(haveFaces ? manifest().map((r) => [r.file, r.labels]) : []);
+const tightCrop = (file: string) => labelsOf.get(file)?.includes('tight_crop') ?? false;
+
+/** Looked at: the hair touches the top edge of these sources, but the manifest does not say
+ *  `tight_crop` (the label looks wrong; said so in the issue note). They are held to the same rule. */
+const CROWN_CUT_UNLABELLED = new Set([
+  'lisapq__img__01.png',
   'ndaruga__test_images__picture1.jpg',
   'slinko__without_glasses__4.jpg',
   'slinko__without_glasses__7.jpg',
@@ -83,17 +88,22 @@ describe.skipIf(!haveFaces)('photo engine on the shared portraits', () => {
     for (const p of portraits) results.set(path.basename(p), await makeIdPhoto(readFace(p)));
   }, 600_000);
 
-  it('refuses portraits whose crown is cut off, with the margin reason', () => {
-    for (const name of CROWN_CUT) {
-      const r = results.get(name)!;
-      expect(r.made, name).toBe(false);
+  const crownMayBeCut = (file: string) => tightCrop(file) || CROWN_CUT_UNLABELLED.has(path.basename(file));
+
+  it('makes a tight crop or refuses it with the head-top reason', () => {
+    const tight = portraits.filter(crownMayBeCut);
+    expect(tight.length).toBeGreaterThan(5);
+    for (const file of tight) {
+      const r = results.get(path.basename(file))!;
+      if (r.made) continue;
       const margin = r.report.find((c) => c.id === 'layout.margin');
-      expect(margin?.status, name).toBe('fail');
-      expect(margin?.message.zh, name).toContain('头顶');
+      expect(margin?.status, file).toBe('fail');
+      expect(margin?.message.zh, file).toContain('头顶');
     }
   });
 
-  for (const name of portraits.map((p) => path.basename(p)).filter((n) => !CROWN_CUT.has(n))) {
+  // Every portrait with a whole head is made, shoulders cut at the chest included (complete.ts).
+  for (const name of portraits.filter((p) => !crownMayBeCut(p)).map((p) => path.basename(p))) {
     it(`makes a conforming photo of ${name}`, async () => {
       const r = results.get(name)!;
       expect(r.made).toBe(true);

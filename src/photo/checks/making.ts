@@ -66,16 +66,19 @@ export function resolution(interEyePx: number): CheckResult {
 }
 
 export interface MarginMeasure {
-  /** Fraction of the output height, at the bottom, that lies below the source photo. */
-  bottomShortfall: number;
+  /** Fraction of the output height at the bottom that the source did not show and that was
+   *  completed with the torso's clothing (complete.ts). */
+  completedShare: number;
   /** The hair reaches the source's top edge: the crown is cut off. */
   crownCut: boolean;
+  /** The source ends at or above the chin: the jaw line is cut off. */
+  chinCut: boolean;
 }
 
 export function margin(m: MarginMeasure): CheckResult {
-  const { warn, fail } = MAKING.bottomShortfall;
-  const t = `头顶完整；下方缺失 ≤ ${warn * 100}% pass, ≤ ${fail * 100}% warn`;
-  const value = Math.round(m.bottomShortfall * 1000) / 10;
+  const review = MAKING.completionReview;
+  const t = `头顶、下巴完整；下方补全 ≤ ${review * 100}% pass, 更多 warn`;
+  const value = Math.round(m.completedShare * 1000) / 10;
   if (m.crownCut)
     return check(
       'layout.margin',
@@ -86,24 +89,34 @@ export function margin(m: MarginMeasure): CheckResult {
       'The top of the head is cut off: leave space above the head',
       '%',
     );
-  if (m.bottomShortfall > fail)
+  if (m.chinCut)
     return check(
       'layout.margin',
       'fail',
       value,
       t,
-      '照片下方没有拍到双肩，请离镜头远一些，拍到肩膀以下',
-      'Shoulders missing: step back so the shoulders are in the photo',
+      '下巴被裁切，请离镜头远一些，拍到下巴和肩膀',
+      'The chin is cut off: step back so the chin and shoulders are in the photo',
       '%',
     );
-  if (m.bottomShortfall > warn)
+  if (m.completedShare > review)
     return check(
       'layout.margin',
       'warn',
       value,
       t,
-      '肩部拍摄不完整，建议离镜头稍远一些重拍',
-      'Shoulders partly missing: step back a little',
+      '照片下方拍摄不足，肩部由系统补全，将由人工审核；建议离镜头稍远一些重拍',
+      'Shoulders largely missing and completed by the system: a reviewer will look; step back a little',
+      '%',
+    );
+  if (value > 0)
+    return check(
+      'layout.margin',
+      'pass',
+      value,
+      t,
+      '头部完整，照片下方的衣着已由系统补全',
+      'Head whole; the clothing at the bottom was completed',
       '%',
     );
   return check('layout.margin', 'pass', value, t, '头肩完整', 'Head and shoulders in frame', '%');
