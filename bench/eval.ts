@@ -316,13 +316,6 @@ async function main(): Promise<void> {
     return s;
   };
   const folderOf = (r: Row) => /^defects\/([^/]+)\//.exec(r.file)![1]!;
-  const flaggedOn = (r: Row) => {
-    const c = results.get(r.file)!;
-    return FOLDER_CHECKS[folderOf(r)]!.some((id) => {
-      const s = status(c, id);
-      return s === 'warn' || s === 'fail';
-    });
-  };
 
   console.log(
     '\n== Compliance per check (positives: defect folders mapped to the check; negatives: portraits/ + eyeglasses_no_reflection/) ==',
@@ -347,17 +340,6 @@ async function main(): Promise<void> {
     const cost = costTotals[id] !== undefined ? f2(costTotals[id]! / costN) : '';
     console.log(
       `${id.padEnd(20)} ${String(pos.length).padStart(4)} ${String(pf).padStart(4)} ${String(pw).padStart(4)} ${String(cnt(pos, 'pass')).padStart(4)} ${String(cnt(pos, null)).padStart(4)} | ${String(neg.length).padStart(4)} ${String(nf).padStart(4)} ${String(cnt(neg, 'warn')).padStart(4)} ${String(cnt(neg, 'pass')).padStart(4)} | ${pct(pf + pw, pos.length)} ${pct(nf, neg.length).padStart(9)} ${cost.padStart(8)}`,
-    );
-  }
-
-  console.log('\n== Defect classes (flagged = fail or warn on the folder check) ==');
-  const folders = [...new Set(positives.map(folderOf))].sort();
-  for (const f of folders) {
-    const rs = positives.filter((r) => folderOf(r) === f);
-    const fl = rs.filter(flaggedOn);
-    const missed = rs.filter((r) => !flaggedOn(r)).map((r) => path.basename(r.file));
-    console.log(
-      `${f.padEnd(28)} ${FOLDER_CHECKS[f]!.join('|').padEnd(34)} ${fl.length}/${rs.length} ${pct(fl.length, rs.length)}${missed.length ? `  missed: ${missed.join(', ')}` : ''}`,
     );
   }
 
@@ -565,14 +547,5 @@ function printJudgement(
   }
   return all;
 }
-
-const MAKING_IDS = new Set<CheckId>([
-  'face.count',
-  'face.resolution',
-  'layout.margin',
-  'layout.geometry',
-  'background.uniform',
-  'file.size',
-]);
 
 await main();
