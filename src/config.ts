@@ -7,6 +7,7 @@ import path from 'node:path';
 
 export interface Config {
   port: number;
+  /** Listen address: loopback unless HOST opens it (a reverse proxy on the same machine is the usual front). */
   host: string;
   dataDir: string;
   /** PostgreSQL server; when unset the embedded PGlite database in DATA_DIR/pg is used. */
@@ -30,14 +31,38 @@ export interface Config {
   /** Student session lifetime. */
   studentSessionMinutes: number;
   adminSessionMinutes: number;
-  /** Identify/verify attempts per client IP per minute, and per student number per hour. */
+  /** Identify/verify attempts per client address per minute. */
   identifyPerIpPerMinute: number;
-  identifyPerStudentPerHour: number;
-  /** Set Secure on cookies (behind HTTPS). */
+  /** Wrong ID numbers for one student number from one client address in an hour; that address
+   *  is then refused for that student until the oldest failure is an hour old. */
+  verifyFailuresPerAddressPerHour: number;
+  /** Wrong ID numbers for one student number (any address, last hour) before waits start. */
+  verifyFreeFailures: number;
+  /** Longest wait after a wrong ID number: the student-wide backoff doubles from 2 s up to this. */
+  verifyBackoffCapSeconds: number;
+  /** Photos one student may upload per window; a refused upload does not count. */
+  uploadsPerWindow: number;
+  uploadWindowMinutes: number;
+  /** Proxy addresses/CIDRs whose X-Forwarded-For is believed (empty: none, the socket address counts). */
+  trustProxy: string[];
+  /** Set Secure on every cookie (KAOZHAO_SECURE_COOKIES=1, or NODE_ENV=production). Without it a
+   *  cookie is still Secure when its request came over HTTPS (directly, or from a trusted proxy). */
   secureCookies: boolean;
   logLevel: string;
   /** Version of the consent agreement students must accept. */
   agreementVersion: string;
+  /** Seed the demo university into an empty database: a fresh clone's `npm start` only, never a
+   *  real deployment (NODE_ENV=production or DATABASE_URL) unless KAOZHAO_DEMO=1 asks for it. */
+  demo: boolean;
+  /** Data rows a roster file may hold; a larger file is refused whole (split it). */
+  rosterMaxRows: number;
+  /** Where students open the app (KAOZHAO_PUBLIC_URL, e.g. https://photo.example.edu.cn/): the
+   *  base of the entry links and QR codes that centres print. Unset: the address the admin's
+   *  browser used, which is wrong when that is an intranet name students cannot reach. */
+  publicUrl: string | undefined;
+  /** KAOZHAO_METRICS_TOKEN: GET /metrics (Prometheus) answers only with `Authorization: Bearer` and
+   *  this token; unset, there is no /metrics at all. */
+  metricsToken: string | undefined;
 }
 
 function int(name: string, fallback: number): number {
@@ -64,13 +89,44 @@ function loadSecret(dataDir: string): string {
   return secret;
 }
 
+/** KAOZHAO_DEMO=1 or 0 decides; otherwise only a development start on the embedded database. */
+function demoWanted(databaseUrl: string | undefined): boolean {
+  const flag = process.env.KAOZHAO_DEMO;
+  if (flag === '1') return true;
+  if (flag === '0') return false;
+  if (flag) throw new Error('KAOZHAO_DEMO must be 1 or 0');
+  return process.env.NODE_ENV !== 'production' && !databaseUrl;
+}
+
+/** A printed QR code cannot be corrected later: a malformed base is refused at start, not printed. */
+function publicUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error('KAOZHAO_PUBLIC_URL must be an http(s) URL such as https://photo.example.edu.cn/');
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) {
+    throw new Error('KAOZHAO_PUBLIC_URL must be an http(s) URL without query or fragment');
+  }
+  return u.href.endsWith('/') ? u.href : `${u.href}/`;
+}
+
+/** A guessable token would publish the metrics: refused at start rather than accepted. */
+function metricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 24) throw new Error('KAOZHAO_METRICS_TOKEN must be at least 24 characters');
+  return raw;
+}
+
 export function loadConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = path.resolve(overrides.dataDir ?? process.env.DATA_DIR ?? './data');
   const databaseUrl = overrides.databaseUrl ?? (process.env.DATABASE_URL || undefined);
   const storageEnv = process.env.KAOZHAO_STORAGE;
   return {
     port: int('PORT', 3000),
-    host: process.env.HOST ?? '0.0.0.0',
+    host: process.env.HOST || '127.0.0.1',
     dataDir,
     databaseUrl,
     secret: overrides.secret ?? loadSecret(dataDir),
@@ -86,10 +142,22 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     studentSessionMinutes: int('KAOZHAO_STUDENT_SESSION_MINUTES', 60),
     adminSessionMinutes: int('KAOZHAO_ADMIN_SESSION_MINUTES', 480),
     identifyPerIpPerMinute: int('KAOZHAO_IDENTIFY_PER_IP_PER_MINUTE', 30),
-    identifyPerStudentPerHour: int('KAOZHAO_IDENTIFY_PER_STUDENT_PER_HOUR', 20),
-    secureCookies: process.env.KAOZHAO_SECURE_COOKIES === '1',
+    verifyFailuresPerAddressPerHour: Math.max(1, int('KAOZHAO_VERIFY_FAILURES_PER_ADDRESS_PER_HOUR', 10)),
+    verifyFreeFailures: int('KAOZHAO_VERIFY_FREE_FAILURES', 5),
+    verifyBackoffCapSeconds: Math.max(1, int('KAOZHAO_VERIFY_BACKOFF_CAP_SECONDS', 60)),
+    uploadsPerWindow: Math.max(1, int('KAOZHAO_UPLOADS_PER_STUDENT', 10)),
+    uploadWindowMinutes: Math.max(1, int('KAOZHAO_UPLOAD_WINDOW_MINUTES', 10)),
+    trustProxy: (process.env.KAOZHAO_TRUST_PROXY ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+    secureCookies: process.env.KAOZHAO_SECURE_COOKIES === '1' || process.env.NODE_ENV === 'production',
     logLevel: process.env.LOG_LEVEL ?? 'info',
     agreementVersion: '2026-1',
+    demo: demoWanted(databaseUrl),
+    rosterMaxRows: Math.max(1, int('KAOZHAO_ROSTER_MAX_ROWS', 50_000)),
+    publicUrl: publicUrl(process.env.KAOZHAO_PUBLIC_URL),
+    metricsToken: metricsToken(process.env.KAOZHAO_METRICS_TOKEN),
     ...overrides,
   };
 }

@@ -1,26 +1,27 @@
 // Starts everything on embedded defaults: migrate, seed the demo university into an empty
-// database, run the HTTP server (and, unless KAOZHAO_PHOTO_WORKERS=0, photo workers in-process).
-import { writeFileSync } from 'node:fs';
+// database when this is a development start (config.demo), run the HTTP server (and, unless
+// KAOZHAO_PHOTO_WORKERS=0, photo workers in-process).
 import path from 'node:path';
 import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
-import { isEmpty, seedDemo } from './seed/demo.seed.js';
+import { lockEmbeddedDatabase } from './db/embedded-lock.js';
+import { hasAdmins, isEmpty, seedDemo } from './seed/demo.seed.js';
+import { DEMO_LOGINS_FILE, writeDemoLogins } from './seed/demo-logins.js';
 import { buildApp } from './server/app.js';
 import { createContext } from './server/context.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (!config.databaseUrl) lockEmbeddedDatabase(config.dataDir);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') });
   await migrateDatabase(database);
   const ctx = await createContext(config, database, { processJobs: config.photoPoolSize > 0 });
   let seeded: Awaited<ReturnType<typeof seedDemo>> | undefined;
-  if (await isEmpty(database.db)) {
+  if (config.demo && (await isEmpty(database.db))) {
     seeded = await seedDemo(database.db, ctx.cipher);
-    // Demo people are generated; their ID numbers go to a file, not the log.
-    const file = path.join(config.dataDir, 'demo-logins.txt');
-    const lines = seeded.students.slice(0, 10).map((s) => `${s.studentNumber}\t${s.idNumber}`);
-    writeFileSync(file, `学号\t身份证号\n${lines.join('\n')}\n`, { mode: 0o600 });
+    writeDemoLogins(path.join(config.dataDir, DEMO_LOGINS_FILE), seeded);
   }
+  const noAdmin = !(await hasAdmins(database.db));
   const app = await buildApp(ctx);
   const shutdown = async () => {
     await app.close();
@@ -31,20 +32,28 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   await app.listen({ port: config.port, host: config.host });
-  const url = `http://127.0.0.1:${config.port}`;
+  // All interfaces (HOST=0.0.0.0) include loopback, the one address sure to work from here.
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
   console.log(`\n考照 Kaozhao is running: ${url}  (API description: ${url}/docs)`);
   console.log(
     `Database: ${database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/pg` : 'PostgreSQL server'}`,
   );
   if (seeded) {
+    const logins = path.join(config.dataDir, DEMO_LOGINS_FILE);
     console.log('Demo university created.');
+    console.log(`  Students: open ${url}/ and use a student number and ID number from ${logins}`);
+    // Shown this once; the file keeps them (owner-readable only).
+    console.log(`  Admin console: ${url}/admin  (API: POST /api/admin/login), passwords generated for this install:`);
+    for (const a of seeded.admins) console.log(`    ${a.username.padEnd(10)} ${a.password}`);
+    console.log(`  (also in ${logins})`);
+  } else if (noAdmin) {
+    console.log('No admin account yet: create the first headquarters admin with');
+    console.log('  ./bin/kaozhao.mjs admin create --role hq --username <name>');
     console.log(
-      `  Students: open ${url}/ and use a student number and ID number from ${config.dataDir}/demo-logins.txt`,
+      '  (same DATA_DIR / DATABASE_URL as the server; the password is asked for, or read from stdin;' +
+        ' with the embedded database, stop the server first)',
     );
-    console.log(
-      `  Admins (password "${seeded.admins[0]!.password}"): hq, branch1, branch2, centre1, centre3, reviewer, reviewer1`,
-    );
-    console.log(`  Admin console: ${url}/admin  (API: POST /api/admin/login)`);
   }
 }
 

@@ -24,6 +24,8 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { SupportContact } from '../domain/api.js';
 import type { CheckResult } from '../domain/checks.js';
+import { EXAM_DECISIONS, EXAM_OVERRIDES } from '../domain/exam.js';
+import { ROLES } from '../domain/roles.js';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array | Buffer }>({
   dataType: () => 'bytea',
@@ -230,12 +232,18 @@ export const admins = pgTable(
     username: text('username').notNull(),
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash').notNull(),
-    role: text('role', { enum: ['hq', 'branch', 'centre', 'reviewer'] }).notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
     unitId: integer('unit_id')
       .notNull()
       .references(() => orgUnits.id),
     active: boolean('active').notNull().default(true),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** Consecutive failed sign-ins since the last success or lock; a lock starts the count again. */
+    failedLogins: smallint('failed_logins').notNull().default(0),
+    /** Sign-in refused until then, whatever the password (ADMIN_LOCKOUT in src/domain/password-policy.ts). */
+    lockedUntil: ts('locked_until'),
+    /** Set when another admin chose the password (create, reset): only its owner should know it. */
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
   },
   (t) => [uniqueIndex('admins_username_uq').on(t.username)],
 );
@@ -286,4 +294,55 @@ export const rateCounters = pgTable(
     count: integer('count').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index('rate_counters_window_idx').on(t.windowStart)],
+);
+
+/** An exam sitting at a learning centre's door: the checks of the 考场核验 station are grouped by it. */
+export const examSessions = pgTable(
+  'exam_sessions',
+  {
+    id: serial('id').primaryKey(),
+    centreId: integer('centre_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    name: text('name').notNull(),
+    room: text('room').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    createdBy: integer('created_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('exam_sessions_centre_starts_idx').on(t.centreId, t.startsAt)],
+);
+
+/**
+ * One face check at exam entry, with the invigilator's override if any. Never the live frame: only
+ * the numbers and the decision, so the record proves who was let in without keeping a face.
+ */
+export const examChecks = pgTable(
+  'exam_checks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sessionId: integer('session_id').references(() => examSessions.id),
+    studentId: bigint('student_id', { mode: 'number' }).notNull(),
+    /** The student's centre at the time of the check: scoping without a join. */
+    centreId: integer('centre_id').notNull(),
+    adminId: integer('admin_id').notNull(),
+    at: ts('at').notNull().defaultNow(),
+    photoId: uuid('photo_id'),
+    similarity: real('similarity'),
+    threshold: real('threshold'),
+    decision: text('decision', { enum: EXAM_DECISIONS }).notNull(),
+    /** Why a comparison could not be made: an error code (exam.no_face, exam.face_covered, exam.no_photo). */
+    reason: text('reason'),
+    liveFaceScore: real('live_face_score'),
+    /** The engine's advisory anti-spoof score (1 = a real face) when it gives one. */
+    antiSpoof: real('anti_spoof'),
+    override: text('override', { enum: EXAM_OVERRIDES }),
+    overrideReason: text('override_reason'),
+    overrideBy: integer('override_by'),
+    overrideAt: ts('override_at'),
+  },
+  (t) => [
+    index('exam_checks_session_idx').on(t.sessionId, t.at),
+    index('exam_checks_centre_at_idx').on(t.centreId, t.at),
+  ],
 );

@@ -2,6 +2,7 @@
 // signed-in admin's unit: a centre sees its students, a branch its centres, HQ everything.
 import type { SupportContact } from './api.js';
 import type { CheckResult } from './checks.js';
+import type { ExamDecision, ExamUnableReason } from './exam.js';
 import type { Role, UnitLevel } from './roles.js';
 
 /** POST /api/admin/login */
@@ -17,6 +18,9 @@ export interface AdminSelf {
   displayName: string;
   role: Role;
   unit: { id: number; level: UnitLevel; name: string; code: string };
+  /** Another admin set the password (create, reset): every other endpoint answers
+   *  auth.password_change_required until POST /api/admin/password. */
+  mustChangePassword: boolean;
 }
 
 export interface UnitNode {
@@ -135,9 +139,15 @@ export interface ReviewItem {
   report: CheckResult[];
   /**
    * With identity.duplicate: the other student whose submitted photo shows the same face, for the
-   * reviewer to compare (photoUrl only when that student is inside the reviewer's scope).
+   * reviewer to compare. Outside the reviewer's scope only the similarity is told: the student
+   * number, centre and photo of someone the reviewer may not see are null.
    */
-  duplicateOf?: { studentNumber: string; centreName: string; similarity: number; photoUrl: string | null };
+  duplicateOf?: {
+    studentNumber: string | null;
+    centreName: string | null;
+    similarity: number;
+    photoUrl: string | null;
+  };
 }
 
 /** GET /api/admin/reviews?unitId=&limit=&offset= */
@@ -164,14 +174,42 @@ export interface RosterRowError {
   reason: string;
 }
 
-/** POST /api/admin/roster (multipart "file", CSV or XLSX) ?acceptGoodRows=true */
+/**
+ * POST /api/admin/roster (multipart "file", CSV or XLSX) ?acceptGoodRows=true. A file over the row
+ * cap (KAOZHAO_ROSTER_MAX_ROWS) is refused whole with 400 roster.too_many_rows.
+ */
 export interface RosterImportResponse {
   imported: boolean;
   total: number;
+  /** New student numbers. */
   inserted: number;
+  /** Students of the importer's scope rewritten by their row (moved ones included). */
   updated: number;
+  /** Of `updated`, students whose row put them in another learning centre (audited as moves). */
+  moved: number;
+  /** Rows refused; a student number outside the importer's scope counts here like any unusable one. */
   rejected: number;
+  /** The first ROSTER_ERRORS_SHOWN row errors, in file order. */
   errors: RosterRowError[];
+  /** All row errors, shown or not. */
+  errorCount: number;
+}
+
+/** Row errors listed in a roster answer; the rest are counted in errorCount. */
+export const ROSTER_ERRORS_SHOWN = 1000;
+
+/** POST /api/admin/students/:studentNumber/move: into another learning centre of the admin's scope. */
+export interface StudentMoveRequest {
+  /** The target centre's code (the roster's 学习中心代码). */
+  centreCode: string;
+}
+
+export interface StudentMoveResponse {
+  studentNumber: string;
+  /** False when the student already belonged to that centre (nothing changed, nothing audited). */
+  moved: boolean;
+  from: { code: string; name: string };
+  to: { code: string; name: string };
 }
 
 /** GET /api/admin/campaigns → { items, specs }; POST /api/admin/campaigns; PUT /api/admin/campaigns/:id */
@@ -223,8 +261,8 @@ export interface AuditLogResponse {
   items: AuditLogItem[];
 }
 
-/** Admin passwords: at least this long, and not the username. */
-export const PASSWORD_MIN_LENGTH = 10;
+/** Admin passwords: the rules are in password-policy.ts (checkPasswordPolicy). */
+export { PASSWORD_MIN_LENGTH } from './password-policy.js';
 
 /** An admin account as managers see it (never the password hash). */
 export interface AdminAccount {
@@ -236,6 +274,12 @@ export interface AdminAccount {
   unitName: string;
   active: boolean;
   createdAt: string;
+  /** Sign-in refused until then (ISO time) after repeated wrong passwords; null when not locked. */
+  lockedUntil: string | null;
+  /** Consecutive wrong passwords since the last sign-in or lock. */
+  failedLogins: number;
+  /** The password was set by another admin and not yet changed by its owner. */
+  mustChangePassword: boolean;
 }
 
 /** GET /api/admin/admins?unitId=&limit=&offset= → accounts on the unit's subtree, by username. */
@@ -253,24 +297,46 @@ export interface AdminCreateRequest {
   password: string;
 }
 
-/** PATCH /api/admin/admins/:id: disable/enable, reset the password, rename. Answers the AdminAccount. */
+/**
+ * PATCH /api/admin/admins/:id: disable/enable, reset the password, rename. Answers the AdminAccount.
+ * A reset makes the owner choose a new password at next sign-in; one's own password is changed
+ * with POST /api/admin/password instead. POST /api/admin/admins/:id/unlock lifts a sign-in lock.
+ */
 export interface AdminUpdateRequest {
   active?: boolean;
   password?: string;
   displayName?: string;
 }
 
-/** POST /api/admin/students/:studentNumber/verify-face (multipart "photo": the live face). */
+/**
+ * POST /api/admin/students/:studentNumber/verify-face (multipart "photo": the live face, optional
+ * field "sessionId"). Every answer is a stored check (checkId). With a session, 无法比对 answers 200
+ * with decision "unable" and the reason; without, it answers that reason as an error (422/404).
+ */
 export interface ExamVerifyResponse {
+  checkId: number;
+  sessionId: number | null;
   studentNumber: string;
   maskedName: string;
-  /** Cosine similarity of the live face and the collected photo (-1..1). */
-  similarity: number;
+  decision: ExamDecision;
+  /** Why no comparison was made (decision "unable"). */
+  reason: ExamUnableReason | null;
+  /** Cosine similarity of the live face and the collected photo (-1..1); null when not compared. */
+  similarity: number | null;
   /** Same person when similarity > threshold (VERIFY_THRESHOLD). */
   threshold: number;
   match: boolean;
-  /** The collected photo compared with. */
-  photoId: string;
-  /** Detector confidence of the live face (0..1). */
-  liveFaceScore: number;
+  /** The collected photo compared with, and where the console fetches it. */
+  photoId: string | null;
+  photoUrl: string | null;
+  /** Detector confidence of the live face (0..1); null without a face. */
+  liveFaceScore: number | null;
+  /** Advisory anti-spoof score (1 = a real face) when the engine gives one; never decides. */
+  antiSpoof: number | null;
+}
+
+/** POST /api/admin/password: one's own password. Other sessions of the account end. Answers AdminSelf. */
+export interface PasswordChangeRequest {
+  currentPassword: string;
+  newPassword: string;
 }

@@ -11,6 +11,9 @@ export interface SupportContact {
   email?: string;
   wechat?: string;
   hours?: string;
+  /** A learning centre's (or branch's) own contact: shown to students who open that centre's
+   *  entry link (src/domain/entry.ts), not on the general home page. */
+  unitCode?: string;
 }
 
 export interface CampaignInfo {

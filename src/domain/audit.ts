@@ -16,5 +16,21 @@ export const AUDIT_ACTIONS = {
   'admin.password_reset': '重置密码',
   'admin.rename': '修改管理员名称',
   'exam.verify': '考场人脸核验',
+  'admin.unlock': '解除登录锁定',
+  // Sign-ins: a failure names the account only when it exists (a mistyped password can land in the
+  // username field), and never holds the password tried.
+  'auth.login': '登录',
+  'auth.login_failed': '登录失败',
+  'auth.locked': '账号锁定',
+  'auth.password_change': '修改本人密码',
+  // A student put in another learning centre: one entry in the old centre's scope, one in the new.
+  'student.move': '学生转学习中心',
+  // A photo uploaded by a student who opened a learning centre's entry link (poster, chat group):
+  // in the scope of the centre whose link it was, so the centre sees what its poster brings.
+  'entry.upload': '经入口链接上传照片',
+  // The 考场核验 station (the checks themselves are exam.verify).
+  'exam.session_create': '新建考场场次',
+  'exam.override': '考场人工核对',
+  'exam.export': '导出考场核验记录',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

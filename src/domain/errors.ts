@@ -1,5 +1,6 @@
 // Error codes the engine and the API return, each with the message a student or admin sees.
 // Messages never include personal data; callers add only non-personal detail.
+import { ADMIN_LOCKOUT } from './password-policy.js';
 
 export const ERRORS = {
   // Photo input (engine).
@@ -133,6 +134,24 @@ export const ERRORS = {
     zh: '现场照片中人脸被遮挡（口罩、墨镜等），请考生摘下遮挡物、正对摄像头后重新拍摄',
     en: 'The face in the live photo is covered (mask, sunglasses): uncover it and retake',
   },
+  // The 考场核验 station: sessions and overrides.
+  'exam.session_not_found': { status: 404, zh: '考场场次不存在', en: 'No such exam session' },
+  'exam.session_invalid': {
+    status: 400,
+    zh: '请填写场次名称（不超过 60 字）、考场（不超过 40 字）和开考时间',
+    en: 'A session needs a name (≤ 60 characters), a room (≤ 40) and a start time',
+  },
+  'exam.session_centre_required': {
+    status: 400,
+    zh: '考场场次须属于一个学习中心，请选择学习中心',
+    en: 'An exam session belongs to a learning centre: choose one',
+  },
+  'exam.check_not_found': { status: 404, zh: '核验记录不存在', en: 'No such check' },
+  'exam.override_reason_required': {
+    status: 400,
+    zh: '请填写人工核对的理由（不超过 200 字）',
+    en: 'An override needs a reason (≤ 200 characters)',
+  },
   'unit.name_required': {
     status: 400,
     zh: '请填写单位名称（不超过 60 字）',
@@ -161,11 +180,8 @@ export const ERRORS = {
     zh: '请填写显示名称（不超过 40 字）',
     en: 'A display name (≤ 40 characters) is required',
   },
-  'admin.password_weak': {
-    status: 400,
-    zh: '密码至少 10 位，且不能与用户名相同',
-    en: 'The password needs at least 10 characters and must differ from the username',
-  },
+  // checkPasswordPolicy (src/domain/password-policy.ts) appends the rule that failed.
+  'admin.password_weak': { status: 400, zh: '密码不符合要求', en: 'The password is too weak' },
   'admin.role_unit_mismatch': {
     status: 400,
     zh: '该角色不能设在所选单位：总部管理员设在总部，分部管理员设在分部/学院，学习中心管理员设在学习中心，审核员设在总部或分部/学院',
@@ -202,6 +218,93 @@ export const ERRORS = {
   },
   'roster.unsupported_type': { status: 415, zh: '请上传 CSV 或 XLSX 格式的名单', en: 'Upload a CSV or XLSX file' },
   'roster.empty': { status: 400, zh: '名单为空或缺少表头', en: 'The roster is empty or has no header row' },
+  'roster.too_many_rows': {
+    status: 400,
+    zh: '名单行数超过上限，未导入任何数据；请拆分成多个文件后分别导入',
+    en: 'The roster has too many rows; nothing was imported. Split it into several files',
+  },
+  'roster.too_large': {
+    status: 400,
+    zh: '名单文件解压后内容过大或结构异常，无法读取；请删除多余的工作表和格式，或另存为 CSV 后重新上传',
+    en: 'The XLSX file unpacks to too much data or is malformed: remove extra sheets and formatting, or save it as CSV',
+  },
+  'roster.changed': {
+    status: 409,
+    zh: '导入期间学生信息被同时修改，未导入任何数据；请重新上传',
+    en: 'Students changed during the import; nothing was imported. Upload the file again',
+  },
+  'student.move_target': { status: 400, zh: '请选择要转入的学习中心', en: 'Students move to a learning centre' },
+  // Limits that slow down rather than lock out (KaozhaoError.wait adds how long to wait).
+  'student.verify_wait': {
+    status: 429,
+    zh: '该学号的身份证号核对失败次数较多，为保护您的信息',
+    en: 'Too many wrong ID numbers for this student number',
+  },
+  'photo.processing': {
+    status: 409,
+    zh: '您有一张照片正在制作中，请等它制作完成（通常不到 1 分钟）后再上传；之前的照片不会丢失',
+    en: 'A photo of yours is still being made: wait for it to finish before uploading another',
+  },
+  'photo.upload_rate': {
+    status: 429,
+    zh: '上传照片次数过多',
+    en: 'Too many photos uploaded in a short time',
+  },
+  'request.multiple_files': {
+    status: 400,
+    zh: '一次只能上传一个文件，请只选择一张照片',
+    en: 'Send one file per upload',
+  },
+  // Cross-site request forgery: a change must come from this site's own pages.
+  'request.cross_origin': {
+    status: 403,
+    zh: '该请求来自其他网站，已被拒绝；请直接打开本系统的页面操作',
+    en: 'Refused: the request came from another site',
+  },
+  'request.origin_required': {
+    status: 403,
+    zh: '该请求缺少来源信息，已被拒绝；请直接打开本系统的页面操作',
+    en: 'Refused: a change needs a same-origin Origin header or a JSON or multipart body',
+  },
+  // Admin sign-in and account hygiene.
+  // KaozhaoError.wait adds the time left.
+  'auth.account_locked': {
+    status: 423,
+    zh: `连续 ${ADMIN_LOCKOUT.failures} 次密码错误，账号已临时锁定（上级管理员可解锁）`,
+    en: `${ADMIN_LOCKOUT.failures} wrong passwords in a row: the account is locked (an admin above it can unlock it)`,
+  },
+  'auth.password_change_required': {
+    status: 403,
+    zh: '该账号的密码由其他管理员设置，请先修改密码后再使用',
+    en: 'Another admin set this password: change it before going on',
+  },
+  'admin.current_password_wrong': { status: 403, zh: '当前密码不正确', en: 'The current password is wrong' },
+  'admin.password_unchanged': {
+    status: 400,
+    zh: '新密码不能与当前密码相同',
+    en: 'The new password must differ from the current one',
+  },
+  'admin.self_password': {
+    status: 409,
+    zh: '修改自己的密码请使用「修改密码」，需输入当前密码',
+    en: 'Change your own password with POST /api/admin/password (it needs the current one)',
+  },
+  // Entry links and QR codes (src/domain/entry.ts).
+  'entry.centre_only': {
+    status: 400,
+    zh: '入口链接和二维码按学习中心生成，请选择一个学习中心',
+    en: 'Entry links and QR codes are made per learning centre: choose a centre',
+  },
+  'entry.centre_not_found': {
+    status: 404,
+    zh: '未找到该学习中心，请核对链接或扫描学习中心张贴的二维码',
+    en: 'No such learning centre: check the link or scan the code on the centre poster',
+  },
+  'campaign.contact_unit_unknown': {
+    status: 400,
+    zh: '联系方式中填写的单位代码不存在，请核对（留空则对所有学生显示）',
+    en: 'A contact names a unit code that does not exist (leave it empty to show it to every student)',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -225,6 +328,21 @@ export class KaozhaoError extends Error {
   static of(code: ErrorCode, options?: { cause?: unknown }): KaozhaoError {
     const e = ERRORS[code];
     return new KaozhaoError(code, e.status, e.zh, e.en, options);
+  }
+
+  /** Seconds until the same request may succeed; the error handler sends it as Retry-After. */
+  retryAfterSeconds?: number;
+
+  /** A refusal that ends by itself: the message says how long to wait, Retry-After carries it. */
+  static wait(code: ErrorCode, seconds: number): KaozhaoError {
+    const e = ERRORS[code];
+    const s = Math.max(1, Math.ceil(seconds));
+    const minutes = Math.ceil(s / 60);
+    const zh = s < 120 ? `${s} 秒` : `${minutes} 分钟`;
+    const en = s < 120 ? `${s} s` : `${minutes} min`;
+    const err = new KaozhaoError(code, e.status, `${e.zh}，请 ${zh}后再试`, `${e.en}: try again in ${en}`);
+    err.retryAfterSeconds = s;
+    return err;
   }
 
   toJSON(): { code: string; message: string; messageEn: string } {

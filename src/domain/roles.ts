@@ -8,7 +8,7 @@ export const UNIT_LEVEL_LABELS: Record<UnitLevel, string> = {
   centre: '学习中心',
 };
 
-export const ROLES = ['hq', 'branch', 'centre', 'reviewer'] as const;
+export const ROLES = ['hq', 'branch', 'centre', 'reviewer', 'invigilator'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -16,6 +16,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   branch: '分部管理员',
   centre: '学习中心管理员',
   reviewer: '审核员',
+  invigilator: '监考员',
 };
 
 /**
@@ -30,8 +31,9 @@ export const PERMISSIONS = {
    */
   studentPhones: ['centre'],
   /** Compare a live face with a student's collected photo at exam entry (exam rooms are run by
-   *  the units, inside their scope; reviewers judge photos, not people at the door). */
-  examVerify: ['hq', 'branch', 'centre'],
+   *  the units, inside their scope; reviewers judge photos, not people at the door). Invigilators
+   *  (a centre's exam-room staff) may do this and nothing else: exam sessions, checks, overrides. */
+  examVerify: ['hq', 'branch', 'centre', 'invigilator'],
   review: ['hq', 'branch', 'reviewer'],
   exportPhotos: ['hq', 'branch'],
   roster: ['hq', 'branch'],
@@ -43,8 +45,9 @@ export const PERMISSIONS = {
   audit: ['hq', 'branch', 'centre'],
   /** Create and rename units: HQ any, a branch its own centres. */
   manageUnits: ['hq', 'branch'],
-  /** Create, disable and reset admin accounts: only the roles in MANAGED_ROLES, inside the scope. */
-  manageAdmins: ['hq', 'branch'],
+  /** Create, disable and reset admin accounts: only the roles in MANAGED_ROLES, inside the scope
+   *  (a centre: its own invigilators, who change with every exam term). */
+  manageAdmins: ['hq', 'branch', 'centre'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -54,10 +57,11 @@ export function can(role: Role, permission: Permission): boolean {
 
 /** The roles whose accounts each role may create, disable and reset (inside its unit scope). */
 export const MANAGED_ROLES: Record<Role, readonly Role[]> = {
-  hq: ['hq', 'branch', 'centre', 'reviewer'],
-  branch: ['centre', 'reviewer'],
-  centre: [],
+  hq: ['hq', 'branch', 'centre', 'reviewer', 'invigilator'],
+  branch: ['centre', 'reviewer', 'invigilator'],
+  centre: ['invigilator'],
   reviewer: [],
+  invigilator: [],
 };
 
 /** The unit levels an account of each role may belong to (its scope is that unit's subtree). */
@@ -66,6 +70,7 @@ export const ROLE_UNIT_LEVELS: Record<Role, readonly UnitLevel[]> = {
   branch: ['branch'],
   centre: ['centre'],
   reviewer: ['hq', 'branch'],
+  invigilator: ['centre'],
 };
 
 /** The level of unit created under a parent of each level (centres have no children). */

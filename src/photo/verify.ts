@@ -20,6 +20,8 @@ export interface FaceDescription {
   /** The mesh model doubts the face (below MAKING.faceScore): half of it is likely covered by a
    *  mask or sunglasses, so a comparison would say "another person" for the wrong reason. */
   covered: boolean;
+  /** Human's anti-spoof score (1 = a real face) when the model ran: advisory at exam entry only. */
+  real?: number;
 }
 
 export interface DescribeOptions {
@@ -112,5 +114,6 @@ export async function describeFace(
     embedding: await faceDescription(image, face.mesh),
     score: face.score,
     covered: face.score < MAKING.faceScore,
+    ...(face.real === undefined ? {} : { real: face.real }),
   };
 }

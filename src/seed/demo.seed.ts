@@ -1,17 +1,18 @@
 // The demo university: HQ, 2 branches, 4 centres, ~2,000 students, an open campaign and one admin
-// per role. Deterministic, so tests and the printed login hints stay the same on every machine.
+// per role. The people are deterministic (same students on every machine); the admin passwords are
+// not: each install generates its own, so a demo left running somewhere is not open to everyone.
+import { randomInt } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { rows } from '../db/client.js';
 import type { IdCipher } from '../db/crypto.js';
 import { admins, campaigns, orgUnits, students } from '../db/schema.js';
+import { checkPasswordPolicy } from '../domain/password-policy.js';
 import type { Role } from '../domain/roles.js';
 import { createCountsRepository } from '../server/repositories/counts.repository.js';
 import { hashPassword } from '../server/services/admin-auth.service.js';
 import { maskIdNumber } from '../server/services/id-number.js';
 import { chineseName, idNumber, rng } from './names.js';
-
-export const DEMO_PASSWORD = 'kaozhao-demo';
 
 export interface DemoStudent {
   id: number;
@@ -39,11 +40,36 @@ export interface SeedOptions {
   /** Campaign window; default: opened yesterday, closes in 30 days. */
   startsAt?: Date;
   endsAt?: Date;
+  /** Tests only: one known password for every demo admin instead of generated ones. */
+  adminPassword?: string;
+}
+
+// No 0/o, 1/l/i: the password is read off a terminal and typed by hand.
+const PASSWORD_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** xxxx-xxxx-xxxx-xxxx from 31 symbols: ≈ 79 bits, 19 characters, within the password policy. */
+export function generateDemoPassword(username: string): string {
+  for (;;) {
+    const groups: string[] = [];
+    for (let g = 0; g < 4; g++) {
+      let group = '';
+      for (let i = 0; i < 4; i++) group += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
+      groups.push(group);
+    }
+    const password = groups.join('-');
+    // A draw that happens to contain the username, say, is drawn again.
+    if (!checkPasswordPolicy(username, password)) return password;
+  }
 }
 
 export async function isEmpty(db: Db): Promise<boolean> {
   const r = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM org_units`);
   return (r[0]?.n ?? 0) === 0;
+}
+
+export async function hasAdmins(db: Db): Promise<boolean> {
+  const r = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM admins`);
+  return (r[0]?.n ?? 0) > 0;
 }
 
 function semesterOf(d: Date): { semester: string; index: number } {
@@ -134,28 +160,41 @@ export async function seedDemo(db: Db, cipher: IdCipher, opts: SeedOptions = {})
       support: [
         { label: '学习中心', phone: '010-6649-0000', hours: '工作日 9:00–17:00' },
         { label: '技术支持', email: 'photo-help@example.edu.cn', wechat: 'kaozhao-help' },
+        // Each centre's own desk, shown to students who open that centre's entry link.
+        ...centreNames.flat().map((label, i) => ({
+          label,
+          unitCode: `B${Math.floor(i / 2) + 1}C${(i % 2) + 1}`,
+          phone: `010-6649-01${String(i + 1).padStart(2, '0')}`,
+          hours: '工作日 8:30–17:30',
+        })),
       ],
     })
     .returning();
 
-  const password = await hashPassword(DEMO_PASSWORD);
+  // One password per account, not one shared: demo logins are handed to people to try one role
+  // (a centre's staff gets centre1), and a shared password would open hq to all of them.
+  const passwordOf = (username: string) => opts.adminPassword ?? generateDemoPassword(username);
   const adminList: DemoData['admins'] = [
-    { username: 'hq', role: 'hq', unitId: hq!.id, password: DEMO_PASSWORD },
-    { username: 'branch1', role: 'branch', unitId: branchIds[0]!, password: DEMO_PASSWORD },
-    { username: 'branch2', role: 'branch', unitId: branchIds[1]!, password: DEMO_PASSWORD },
-    { username: 'centre1', role: 'centre', unitId: centreIds[0]!, password: DEMO_PASSWORD },
-    { username: 'centre3', role: 'centre', unitId: centreIds[2]!, password: DEMO_PASSWORD },
-    { username: 'reviewer', role: 'reviewer', unitId: hq!.id, password: DEMO_PASSWORD },
-    { username: 'reviewer1', role: 'reviewer', unitId: branchIds[0]!, password: DEMO_PASSWORD },
+    { username: 'hq', role: 'hq', unitId: hq!.id, password: passwordOf('hq') },
+    { username: 'branch1', role: 'branch', unitId: branchIds[0]!, password: passwordOf('branch1') },
+    { username: 'branch2', role: 'branch', unitId: branchIds[1]!, password: passwordOf('branch2') },
+    { username: 'centre1', role: 'centre', unitId: centreIds[0]!, password: passwordOf('centre1') },
+    { username: 'centre3', role: 'centre', unitId: centreIds[2]!, password: passwordOf('centre3') },
+    { username: 'reviewer', role: 'reviewer', unitId: hq!.id, password: passwordOf('reviewer') },
+    { username: 'reviewer1', role: 'reviewer', unitId: branchIds[0]!, password: passwordOf('reviewer1') },
   ];
+  const hashes = new Map<string, Promise<string>>();
+  for (const a of adminList) if (!hashes.has(a.password)) hashes.set(a.password, hashPassword(a.password));
   await db.insert(admins).values(
-    adminList.map((a) => ({
-      username: a.username,
-      displayName: `演示${a.username}`,
-      passwordHash: password,
-      role: a.role,
-      unitId: a.unitId,
-    })),
+    await Promise.all(
+      adminList.map(async (a) => ({
+        username: a.username,
+        displayName: `演示${a.username}`,
+        passwordHash: await hashes.get(a.password)!,
+        role: a.role,
+        unitId: a.unitId,
+      })),
+    ),
   );
   await createCountsRepository(db).refresh(campaign!.id);
   return {

@@ -18,11 +18,14 @@ import Fastify, {
 import { ERRORS, KaozhaoError } from '../domain/errors.js';
 import type { AppContext } from './context.js';
 import { stackFrames } from './log.js';
+import { registerMetrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { adminManageRoutes } from './routes/admin-manage.routes.js';
+import { entryAdminRoutes, entryRoutes } from './routes/entry.routes.js';
 import { examRoutes } from './routes/exam.routes.js';
 import { studentRoutes } from './routes/student.routes.js';
 import { systemRoutes } from './routes/system.routes.js';
+import { registerSecurity } from './security.js';
 
 /** Vite names built assets by content hash: they never change, so phones on 4G can keep them.
  *  index.html keeps the default (revalidate) so a new release is picked up. */
@@ -90,12 +93,16 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   };
   const app = Fastify({
     logger,
-    trustProxy: true,
+    // X-Forwarded-For only from the configured proxies: believed from anyone, it picks the address
+    // that every limit is keyed on and that the log and the consent record keep.
+    trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
 
   await app.register(fastifyCookie);
+  // Headers, no-store on the API and the same-origin rule for writes, before any route runs.
+  await registerSecurity(app);
   await app.register(fastifyMultipart, { limits: { fileSize: ctx.config.uploadLimitBytes, files: 1, fields: 10 } });
   await app.register(fastifyRateLimit, {
     global: false,
@@ -129,14 +136,19 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     if (k.code === 'session.expired' || k.code === 'auth.required') {
       void reply.clearCookie(req.url.startsWith('/api/admin') ? 'kz_admin' : 'kz_sid', { path: '/' });
     }
+    if (k.retryAfterSeconds) void reply.header('retry-after', String(k.retryAfterSeconds));
     return reply.status(k.status).send(k.toJSON());
   });
 
+  // Before the routes: the onResponse hook sees every one of them.
+  registerMetrics(app, ctx.metrics, ctx.config.metricsToken);
   await app.register(systemRoutes(ctx));
   await app.register(studentRoutes(ctx), { prefix: '/api' });
   await app.register(adminRoutes(ctx), { prefix: '/api/admin' });
   await app.register(adminManageRoutes(ctx), { prefix: '/api/admin' });
   await app.register(examRoutes(ctx), { prefix: '/api/admin' });
+  await app.register(entryRoutes(ctx), { prefix: '/api' });
+  await app.register(entryAdminRoutes(ctx), { prefix: '/api/admin' });
 
   const webRoot = opts.webRoot ?? process.cwd();
   const studentDist = path.join(webRoot, 'web/student/dist');

@@ -5,10 +5,12 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { createIdCipher } from '../db/crypto.js';
 import { createInProcessQueue, createPgBossQueue, type PhotoJobQueue } from '../jobs/photo-queue.js';
+import { createMetrics } from './metrics.js';
 import { createAdminRepository } from './repositories/admin.repository.js';
 import { createAuditRepository } from './repositories/audit.repository.js';
 import { createCampaignRepository } from './repositories/campaign.repository.js';
 import { createCountsRepository } from './repositories/counts.repository.js';
+import { createExamRepository } from './repositories/exam.repository.js';
 import { createFaceIndexRepository } from './repositories/face-index.repository.js';
 import { createOrgRepository } from './repositories/org.repository.js';
 import { createPhotoRepository } from './repositories/photo.repository.js';
@@ -22,6 +24,7 @@ import { createAdminAuthService } from './services/admin-auth.service.js';
 import { createAuditLogService } from './services/audit-log.service.js';
 import { createCampaignService } from './services/campaign.service.js';
 import { createCampaignAdminService } from './services/campaign-admin.service.js';
+import { createEntryLinkService } from './services/entry-link.service.js';
 import { createExamService } from './services/exam.service.js';
 import { createExportService } from './services/export.service.js';
 import { createPhotoService } from './services/photo.service.js';
@@ -73,6 +76,20 @@ export async function createContext(config: Config, database: Database, opts: Co
     admins: createAdminRepository(db),
     audit: createAuditRepository(db),
     rateLimits: createRateLimitRepository(db),
+    exam: createExamRepository(db),
+  };
+  const metrics = createMetrics({ queueDepth: () => repos.photos.processingCount(), engine: () => engine.stats?.() });
+  // Photo outcomes are counted where a job completes its photo: once, whichever retry does it.
+  const observedPhotos: typeof repos.photos = {
+    ...repos.photos,
+    async completeIfProcessing(id, set) {
+      const done = await repos.photos.completeIfProcessing(id, set);
+      if (done) {
+        if (set.status === 'failed') metrics.photoOutcome('error', set.errorCode ?? undefined);
+        else metrics.photoOutcome(set.verdict ?? 'fail');
+      }
+      return done;
+    },
   };
   const campaign = createCampaignService({ ...repos, engine });
   const auth = createAdminAuthService({ ...repos, sessionMinutes: config.adminSessionMinutes });
@@ -85,18 +102,29 @@ export async function createContext(config: Config, database: Database, opts: Co
       cipher,
       agreementVersion: config.agreementVersion,
       sessionMinutes: config.studentSessionMinutes,
+      limits: config,
     }),
-    photo: createPhotoService({ db, ...repos, storage, engine, queue, campaign }),
+    photo: createPhotoService({
+      db,
+      ...repos,
+      photos: observedPhotos,
+      storage,
+      engine,
+      queue,
+      campaign,
+      limits: config,
+    }),
     progress: createProgressService(repos),
     review: createReviewService({ db, ...repos, auth }),
     exports: createExportService({ ...repos, storage }),
-    roster: createRosterService({ db, ...repos, auth, cipher }),
+    roster: createRosterService({ db, ...repos, auth, cipher, maxRows: config.rosterMaxRows }),
     // Administration (HQ IT office): campaigns, units, admin accounts, the audit log.
     campaignAdmin: createCampaignAdminService({ db, ...repos }),
     unitAdmin: createUnitAdminService({ db, ...repos, auth }),
     accounts: createAdminAccountService({ db, ...repos, auth }),
     auditLog: createAuditLogService({ ...repos, auth }),
     exam: createExamService({ ...repos, engine, auth }),
+    entryLinks: createEntryLinkService({ ...repos, auth, campaign, publicUrl: config.publicUrl }),
   };
 
   let closing = false;
@@ -132,6 +160,7 @@ export async function createContext(config: Config, database: Database, opts: Co
     queue,
     repos,
     services,
+    metrics,
     jobsReady,
     async close() {
       closing = true;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdminAccountsResponse, AdminSelf, CampaignsResponse, ReviewItem } from '../../src/domain/admin-api.js';
 import type { CheckResult } from '../../src/domain/checks.js';
 import { ROLE_LABELS } from '../../src/domain/roles.js';
-import { DEMO_PASSWORD } from '../../src/seed/demo.seed.js';
+import { demoAdminPassword } from '../support/server-process.js';
 import { desktopPage, ensureBuilt, launch, missingPrerequisite, type Server, shoot, startServer } from './harness.js';
 
 const skip = missingPrerequisite();
@@ -23,10 +23,13 @@ function unexpected(errors: string[]): string[] {
   return errors.filter((e) => !e.includes('Failed to load resource') && !e.includes('favicon'));
 }
 
+/** The server's DATA_DIR, where its first start wrote the generated demo passwords. */
+let dataDir = '';
+
 async function login(page: Page, username: string): Promise<void> {
   await page.goto('/admin/');
   await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByLabel('密码').fill(demoAdminPassword({ dataDir }, username));
   await page.getByRole('button', { name: /登\s*录/ }).click();
   await page.getByTestId('whoami').waitFor();
 }
@@ -91,6 +94,7 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
     ensureBuilt();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'kaozhao-admin-files-'));
     [server, browser] = await Promise.all([startServer(), launch()]);
+    dataDir = server.dataDir;
   }, FLOW_MS);
 
   afterAll(async () => {
@@ -202,7 +206,7 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
         await fetch(`${server.url}/api/admin/login`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: 'centre1', password: DEMO_PASSWORD }),
+          body: JSON.stringify({ username: 'centre1', password: demoAdminPassword(server, 'centre1') }),
         })
       ).json()) as AdminSelf;
       const { page, errors } = await desktopPage(browser, server.url);
@@ -400,6 +404,55 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
       expect(text).not.toContain('广东分部');
       await shoot(page, '17-branch-audit');
       expect(unexpected(errors)).toEqual([]);
+    },
+    FLOW_MS,
+  );
+
+  test(
+    'a new admin replaces the password HQ chose before anything else; HQ sees a locked account and unlocks it',
+    async () => {
+      // bj-xicheng was created by HQ in the flow above, with a password HQ chose.
+      const { page, errors } = await desktopPage(browser, server.url);
+      await page.goto('/admin/');
+      await page.getByLabel('用户名').fill('bj-xicheng');
+      await page.getByLabel('密码').fill('Xicheng-2030!');
+      await page.getByRole('button', { name: /登\s*录/ }).click();
+      const form = page.getByTestId('password-change');
+      await form.waitFor();
+      await expect(page.getByTestId('whoami').count()).resolves.toBe(0);
+      await form.getByLabel('当前密码').fill('Xicheng-2030!');
+      // The console checks the server's policy before sending: 1234567890 is refused on the spot.
+      await form.getByLabel('新密码', { exact: true }).fill('1234567890');
+      await form.getByLabel('确认新密码').fill('1234567890');
+      await form.getByRole('button', { name: /修改密码并进入/ }).click();
+      await form.getByText(/密码长度须为 12/).waitFor();
+      await shoot(page, '18-first-password');
+      await form.getByLabel('新密码', { exact: true }).fill('Xicheng-own-2030');
+      await form.getByLabel('确认新密码').fill('Xicheng-own-2030');
+      await form.getByRole('button', { name: /修改密码并进入/ }).click();
+      await page.getByTestId('whoami').waitFor();
+      expect(((await (await page.request.get('/api/admin/me')).json()) as AdminSelf).mustChangePassword).toBe(false);
+
+      // Five wrong passwords lock centre3; HQ sees the lock in the account list and lifts it.
+      const centre3 = demoAdminPassword(server, 'centre3');
+      const attempt = (password: string) =>
+        fetch(`${server.url}/api/admin/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'centre3', password }),
+        });
+      for (let i = 0; i < 5; i++) expect((await attempt(`wrong-${i}`)).status).toBe(401);
+      expect((await attempt(centre3)).status).toBe(423);
+      const hq = await desktopPage(browser, server.url);
+      await login(hq.page, 'hq');
+      await openMenu(hq.page, '管理员账号');
+      const row = hq.page.getByTestId('admins-table').locator('tr', { hasText: 'centre3' });
+      await row.getByTestId('locked-tag').waitFor();
+      await shoot(hq.page, '19-locked-account');
+      await row.getByRole('button', { name: /解\s*锁/ }).click();
+      await row.getByTestId('locked-tag').waitFor({ state: 'detached' });
+      expect((await attempt(centre3)).status).toBe(200);
+      expect(unexpected([...errors, ...hq.errors])).toEqual([]);
     },
     FLOW_MS,
   );

@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PhotoAttempt } from '../../src/domain/api.js';
 import { CHECKS } from '../../src/domain/checks.js';
+import { demoAdminPassword } from '../support/server-process.js';
 import {
   type DemoStudent,
   demoStudents,
@@ -396,7 +397,7 @@ describe.skipIf(skip !== null)('student app in chromium', { timeout: 480_000 }, 
     const login = await fetch(`${server.url}/api/admin/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'reviewer', password: 'kaozhao-demo' }),
+      body: JSON.stringify({ username: 'reviewer', password: demoAdminPassword(server, 'reviewer') }),
     });
     expect(login.status).toBe(200);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;

@@ -286,7 +286,24 @@ describe.each(BACKENDS)('admin management API on $name', (backend) => {
     const mine = (await as('branch1', { method: 'GET', url: '/api/admin/admins' })).json();
     expect((mine.items as AdminAccount[]).map((a) => a.username)).toEqual(['branch1', 'centre1', 'reviewer1']);
     expect(JSON.stringify(all)).not.toMatch(/argon2|passwordHash/);
-    refused(await as('centre1', { method: 'GET', url: '/api/admin/admins' }), 403, 'auth.forbidden');
+    // A centre manages its own invigilators only: it sees its centre's accounts, creates no other role.
+    const centreOwn = (await as('centre1', { method: 'GET', url: '/api/admin/admins' })).json();
+    expect((centreOwn.items as AdminAccount[]).map((a) => a.username)).toEqual(['centre1']);
+    refused(
+      await as('centre1', {
+        method: 'POST',
+        url: '/api/admin/admins',
+        payload: {
+          username: 'c1.rev',
+          displayName: '审核',
+          role: 'reviewer',
+          unitId: s.demo.centreIds[0]!,
+          password: 'Kaozhao-c1-review-77',
+        },
+      }),
+      403,
+      'auth.forbidden',
+    );
 
     const centre1 = s.demo.centreIds[0]!;
     const good = {

@@ -125,7 +125,8 @@ describe.skipIf(!haveFaces).each(BACKENDS)('exam-entry face verification on $nam
     expect((await verify('centre3', elsewhere, OBAMA_B)).json().match).toBe(true);
     const reviewer = await verify('reviewer', withPhoto, OBAMA_B);
     expect(reviewer.statusCode).toBe(403);
-    const anonymous = await s.app.inject({ method: 'POST', url: '/api/admin/students/x/verify-face' });
+    // With a JSON body: a write with neither Origin nor JSON/multipart is refused (403) before sign-in is asked.
+    const anonymous = await s.app.inject({ method: 'POST', url: '/api/admin/students/x/verify-face', payload: {} });
     expect(anonymous.statusCode).toBe(401);
   });
 

@@ -27,6 +27,9 @@ export const BACKENDS: Backend[] = [
 ];
 if (!process.env.TEST_DATABASE_URL) console.warn('SKIP PostgreSQL runs: TEST_DATABASE_URL is not set');
 
+/** Every demo admin's password in these tests; a real demo generates one per account. */
+export const ADMIN_PASSWORD = 'kaozhao-demo';
+
 export interface TestServer {
   app: FastifyInstance;
   ctx: AppContext;
@@ -41,7 +44,6 @@ export interface ServerOptions extends SeedOptions {
   durableQueue?: boolean;
   processJobs?: boolean;
   uploadLimitMb?: number;
-  identifyPerStudentPerHour?: number;
   identifyPerIpPerMinute?: number;
   config?: Partial<Config>;
 }
@@ -55,7 +57,6 @@ export async function startServer(backend: Backend, opts: ServerOptions = {}): P
     secret: 'test-secret-0123456789abcdef0123456789abcdef',
     photoPoolSize: 1,
     uploadLimitBytes: (opts.uploadLimitMb ?? 20) * 1024 * 1024,
-    identifyPerStudentPerHour: opts.identifyPerStudentPerHour ?? 1000,
     identifyPerIpPerMinute: opts.identifyPerIpPerMinute ?? 10_000,
     storage: pgdb ? 'db' : 'fs',
     logLevel: 'info',
@@ -67,7 +68,7 @@ export async function startServer(backend: Backend, opts: ServerOptions = {}): P
     processJobs: opts.processJobs ?? true,
     ...(opts.durableQueue && pgdb ? {} : { queue: createInProcessQueue() }),
   });
-  const demo = await seedDemo(database.db, ctx.cipher, { students: 200, ...opts });
+  const demo = await seedDemo(database.db, ctx.cipher, { students: 200, adminPassword: ADMIN_PASSWORD, ...opts });
   const logStream = new PassThrough();
   let logText = '';
   logStream.on('data', (d: Buffer) => {
@@ -123,7 +124,7 @@ export async function adminLogin(s: TestServer, username: string): Promise<strin
   const res = await s.app.inject({
     method: 'POST',
     url: '/api/admin/login',
-    payload: { username, password: 'kaozhao-demo' },
+    payload: { username, password: ADMIN_PASSWORD },
   });
   if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
   return cookieOf(res, 'kz_admin');

@@ -7,7 +7,7 @@ import { BACKENDS, multipart, readyPhoto, startServer, studentLogin, submitPhoto
 describe.each(BACKENDS)('student API on $name', (backend) => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startServer(backend, { uploadLimitMb: 1, identifyPerStudentPerHour: 5, processJobs: false });
+    s = await startServer(backend, { uploadLimitMb: 1, processJobs: false });
   });
   afterAll(async () => {
     await s?.close();
@@ -105,26 +105,25 @@ describe.each(BACKENDS)('student API on $name', (backend) => {
     expect(me.json().studentNumber).toBe(st.studentNumber);
   });
 
-  it('limits identify and verify per student number', async () => {
+  // Identify calls from many addresses for one student number (anyone can send them) do not
+  // lock that student out: limits on wrong ID numbers are in test/server/limits.test.ts.
+  it('does not let identify calls for a student number lock the student out', async () => {
     const st = s.demo.students[10]!;
-    const codes: number[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 25; i++) {
       const r = await inject({
         method: 'POST',
         url: '/api/student/identify',
+        remoteAddress: `198.51.100.${100 + i}`,
         payload: { studentNumber: st.studentNumber },
       });
-      codes.push(r.statusCode);
-      if (r.statusCode === 429) expect(r.json()).toMatchObject({ code: 'rate_limited' });
+      expect(r.statusCode).toBe(200);
     }
-    expect(codes.slice(0, 5).every((c) => c === 200)).toBe(true);
-    expect(codes.slice(5)).toEqual([429, 429]);
     const verify = await inject({
       method: 'POST',
       url: '/api/student/verify',
       payload: { studentNumber: st.studentNumber, idNumber: st.idNumber },
     });
-    expect(verify.statusCode).toBe(429);
+    expect(verify.statusCode).toBe(200);
   });
 
   it('limits identify per client across API processes (the count lives in the database)', async () => {

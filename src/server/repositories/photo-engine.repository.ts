@@ -1,5 +1,6 @@
 // The photo engine (src/photo) behind one interface, so services never import the worker pool.
 import { createPhotoPool, loadSpec, type PhotoPool, type PoolOptions } from '../../photo/index.js';
+import type { PoolStats } from '../../photo/pool.js';
 import type { IdPhotoResult, MakeOptions, PhotoSpec } from '../../photo/types.js';
 import type { FaceDescription } from '../../photo/verify.js';
 
@@ -10,6 +11,8 @@ export interface PhotoEngineRepository {
   spec(id: string): PhotoSpec;
   /** Starts the engine if it is not running and resolves once it can take a photo. */
   warmUp(): Promise<void>;
+  /** The worker threads of this process (metrics); undefined until the engine has started. */
+  stats?(): PoolStats | undefined;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export function createPhotoEngineRepository(opts: PoolOptions): PhotoEngineRepos
     describe: (input) => started().describe(input),
     spec: loadSpec,
     warmUp: () => started().whenReady(),
+    stats: () => pool?.stats(),
     async close() {
       await pool?.close();
     },

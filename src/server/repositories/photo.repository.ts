@@ -59,9 +59,41 @@ export function createPhotoRepository(db: DbOrTx) {
         .returning({ id: photos.id });
       return res.length > 0;
     },
+    /**
+     * What an upload is admitted against: the student's photos still processing that were created
+     * within `holdMs`, those created within `windowMs`, and the milliseconds until the oldest of
+     * the latter leaves the window. Database time, the clock that stamped created_at.
+     */
+    async uploadLoad(
+      studentId: number,
+      windowMs: number,
+      holdMs: number,
+    ): Promise<{ processing: number; recent: number; retryAfterMs: number }> {
+      const win = sql`${windowMs} * interval '1 millisecond'`;
+      const hold = sql`${holdMs} * interval '1 millisecond'`;
+      const [r] = await rows<{ processing: number; recent: number; retryAfterMs: number }>(
+        db,
+        sql`SELECT count(*) FILTER (WHERE status = 'processing' AND created_at > now() - ${hold})::int AS processing,
+                   count(*) FILTER (WHERE created_at > now() - ${win})::int AS recent,
+                   coalesce(extract(epoch FROM min(created_at) FILTER (WHERE created_at > now() - ${win})
+                                              + ${win} - now()) * 1000, 0)::float8 AS "retryAfterMs"
+            FROM photos
+            WHERE student_id = ${studentId} AND created_at > now() - greatest(${win}, ${hold})`,
+      );
+      return {
+        processing: r?.processing ?? 0,
+        recent: r?.recent ?? 0,
+        retryAfterMs: Number(r?.retryAfterMs ?? 0),
+      };
+    },
     async stuckProcessing(): Promise<string[]> {
       const r = await rows<{ id: string }>(db, sql`SELECT id FROM photos WHERE status = 'processing'`);
       return r.map((x) => x.id);
+    },
+    /** Photos waiting to be made or being made, every process's: the queue depth (partial index). */
+    async processingCount(): Promise<number> {
+      const [r] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM photos WHERE status = 'processing'`);
+      return r?.n ?? 0;
     },
     async submission(campaignId: string, studentId: number): Promise<Submission | undefined> {
       const [row] = await db

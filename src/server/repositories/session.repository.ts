@@ -4,6 +4,8 @@ import type { Db } from '../../db/client.js';
 import { sessions } from '../../db/schema.js';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+/** What the sessions table stores for a cookie token. */
+export const sessionTokenHash = hash;
 
 export type SessionKind = 'student' | 'admin';
 

@@ -17,13 +17,7 @@ import { PASSWORD_MAX_LENGTH, USERNAME_PATTERN } from '../services/admin-account
 import { EXEMPTION_SEMESTERS_MAX } from '../services/campaign-admin.service.js';
 import { UNIT_CODE_PATTERN, UNIT_NAME_MAX } from '../services/unit-admin.service.js';
 import { requireAdmin } from './auth.hooks.js';
-import { errors, uuidParam } from './schemas.js';
-
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'integer', minimum: 1 } },
-  required: ['id'],
-} as const;
+import { errors, idParams, idSchema, offsetQuery, uuidParam } from './schemas.js';
 
 const supportContact = {
   type: 'object',
@@ -35,6 +29,11 @@ const supportContact = {
     email: { type: 'string', maxLength: 100 },
     wechat: { type: 'string', maxLength: 60 },
     hours: { type: 'string', maxLength: 60 },
+    unitCode: {
+      type: 'string',
+      maxLength: 32,
+      description: "A learning centre's (or branch's) code: shown only to students who open that centre's entry link",
+    },
   },
 } as const;
 
@@ -91,6 +90,9 @@ const accountSchema = {
     unitName: { type: 'string' },
     active: { type: 'boolean' },
     createdAt: { type: 'string' },
+    lockedUntil: { type: ['string', 'null'] },
+    failedLogins: { type: 'integer' },
+    mustChangePassword: { type: 'boolean' },
   },
 } as const;
 
@@ -111,7 +113,7 @@ const auditItemSchema = {
 const password = {
   type: 'string',
   maxLength: PASSWORD_MAX_LENGTH,
-  description: `At least ${PASSWORD_MIN_LENGTH} characters, not the username`,
+  description: `At least ${PASSWORD_MIN_LENGTH} characters, not containing the username, not digits only, not a common password; its owner replaces it at first sign-in`,
 } as const;
 
 export function adminManageRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -211,7 +213,7 @@ export function adminManageRoutes(ctx: AppContext): FastifyPluginAsync {
             required: ['parentId', 'code', 'name'],
             additionalProperties: false,
             properties: {
-              parentId: { type: 'integer', minimum: 1 },
+              parentId: idSchema,
               code: { type: 'string', maxLength: 64, description: UNIT_CODE_PATTERN },
               name: { type: 'string', maxLength: 200, description: `1–${UNIT_NAME_MAX} characters` },
             },
@@ -251,9 +253,9 @@ export function adminManageRoutes(ctx: AppContext): FastifyPluginAsync {
           querystring: {
             type: 'object',
             properties: {
-              unitId: { type: 'integer', minimum: 1 },
+              unitId: idSchema,
               limit: { type: 'integer', minimum: 1, maximum: 500 },
-              offset: { type: 'integer', minimum: 0 },
+              offset: offsetQuery,
             },
           },
           response: {
@@ -282,7 +284,7 @@ export function adminManageRoutes(ctx: AppContext): FastifyPluginAsync {
               username: { type: 'string', maxLength: 64, description: USERNAME_PATTERN },
               displayName: { type: 'string', maxLength: 100 },
               role: { type: 'string', enum: [...ROLES] },
-              unitId: { type: 'integer', minimum: 1 },
+              unitId: idSchema,
               password,
             },
           },
@@ -316,6 +318,20 @@ export function adminManageRoutes(ctx: AppContext): FastifyPluginAsync {
       async (req) => accounts.update(req.admin!, req.params.id, req.body),
     );
 
+    app.post<{ Params: { id: number } }>(
+      '/admins/:id/unlock',
+      {
+        schema: {
+          tags,
+          security,
+          description: 'Lifts the sign-in lock that repeated wrong passwords set (audit-logged).',
+          params: idParams,
+          response: { 200: accountSchema, ...errors(401, 403, 404) },
+        },
+      },
+      async (req) => accounts.unlock(req.admin!, req.params.id),
+    );
+
     // The audit log.
     app.get<{ Querystring: { unitId?: number; action?: string; limit?: number; offset?: number } }>(
       '/audit',
@@ -327,14 +343,14 @@ export function adminManageRoutes(ctx: AppContext): FastifyPluginAsync {
           querystring: {
             type: 'object',
             properties: {
-              unitId: { type: 'integer', minimum: 1 },
+              unitId: idSchema,
               action: {
                 type: 'string',
                 pattern: '^[a-z]+(\\.[a-z_]+)?$',
                 description: 'One action (review.reject) or a family (review)',
               },
               limit: { type: 'integer', minimum: 1, maximum: 200 },
-              offset: { type: 'integer', minimum: 0 },
+              offset: offsetQuery,
             },
           },
           response: {

@@ -1,20 +1,35 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { AdminLoginRequest, ReviewDecisionRequest } from '../../domain/admin-api.js';
+import type {
+  AdminLoginRequest,
+  PasswordChangeRequest,
+  ReviewDecisionRequest,
+  StudentMoveRequest,
+} from '../../domain/admin-api.js';
 import { KaozhaoError } from '../../domain/errors.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_POLICY_HINT } from '../../domain/password-policy.js';
 import type { Permission } from '../../domain/roles.js';
 import type { AppContext } from '../context.js';
 import { stackFrames } from '../log.js';
 import { chinaDay } from '../repositories/counts.repository.js';
 import type { AdminPrincipal } from '../services/admin-auth.service.js';
 import { ADMIN_COOKIE, cookieOptions, requireAdmin } from './auth.hooks.js';
-import { errors, photoFileParams, sendPhotoFile, uuidParam } from './schemas.js';
+import {
+  afterQuery,
+  errors,
+  idSchema,
+  offsetQuery,
+  photoFileParams,
+  sendPhotoFile,
+  studentNumber,
+  uuidParam,
+} from './schemas.js';
 import { readUpload } from './upload.js';
 
 const unitQuery = {
   type: 'object',
   properties: {
-    unitId: { type: 'integer', minimum: 1 },
+    unitId: idSchema,
     campaignId: uuidParam,
   },
 } as const;
@@ -56,7 +71,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
             additionalProperties: false,
             properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 256 } },
           },
-          response: errors(400, 401, 429),
+          response: errors(400, 401, 423, 429),
         },
       },
       async (req, reply) => {
@@ -69,14 +84,51 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
     app.register(async (priv) => {
       priv.addHook('onRequest', authenticate);
 
-      priv.post('/logout', { schema: { tags, security } }, async (req, reply) => {
+      const beforePasswordChange = { beforePasswordChange: true };
+
+      priv.post('/logout', { config: beforePasswordChange, schema: { tags, security } }, async (req, reply) => {
         const token = req.cookies[ADMIN_COOKIE];
         if (token) await ctx.repos.sessions.remove(token);
         void reply.clearCookie(ADMIN_COOKIE, { path: '/' });
         return { ok: true };
       });
 
-      priv.get('/me', { schema: { tags, security, response: errors(401) } }, async (req) => auth.self(req.admin!));
+      priv.get(
+        '/me',
+        { config: beforePasswordChange, schema: { tags, security, response: errors(401) } },
+        async (req) => auth.self(req.admin!),
+      );
+
+      priv.post<{ Body: PasswordChangeRequest }>(
+        '/password',
+        {
+          config: beforePasswordChange,
+          schema: {
+            tags,
+            security,
+            description: `One's own password, with the current one (a wrong one counts as a failed sign-in). ${PASSWORD_POLICY_HINT}. The account's other sessions end.`,
+            body: {
+              type: 'object',
+              required: ['currentPassword', 'newPassword'],
+              additionalProperties: false,
+              properties: {
+                currentPassword: { type: 'string', maxLength: 256 },
+                newPassword: { type: 'string', maxLength: PASSWORD_MAX_LENGTH },
+              },
+            },
+            response: errors(400, 401, 403, 423),
+          },
+        },
+        async (req) => {
+          const { currentPassword, newPassword } = req.body;
+          return ctx.services.accounts.changeOwnPassword(
+            req.admin!,
+            currentPassword,
+            newPassword,
+            req.cookies[ADMIN_COOKIE]!,
+          );
+        },
+      );
 
       priv.get<{ Querystring: { unitId?: number; campaignId?: string } }>(
         '/progress',
@@ -142,13 +194,13 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           schema: {
             tags,
             security,
-            params: { type: 'object', properties: { unitId: { type: 'integer', minimum: 1 } }, required: ['unitId'] },
+            params: { type: 'object', properties: { unitId: idSchema }, required: ['unitId'] },
             querystring: {
               type: 'object',
               properties: {
                 campaignId: uuidParam,
                 format: { type: 'string', enum: ['json', 'xlsx'] },
-                after: { type: 'integer', minimum: 0 },
+                after: afterQuery,
                 limit: { type: 'integer', minimum: 1, maximum: 1000 },
               },
             },
@@ -184,7 +236,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
               properties: {
                 ...unitQuery.properties,
                 limit: { type: 'integer', minimum: 1, maximum: 200 },
-                offset: { type: 'integer', minimum: 0 },
+                offset: offsetQuery,
               },
             },
             response: errors(401, 403, 404),
@@ -267,9 +319,13 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
             tags,
             security,
             consumes: ['multipart/form-data'],
-            description: 'Multipart field "file": CSV (UTF-8 or GBK) or XLSX roster.',
+            description:
+              'Multipart field "file": CSV (UTF-8 or GBK) or XLSX roster, at most KAOZHAO_ROSTER_MAX_ROWS ' +
+              '(default 50,000) rows; larger files are refused whole (400 roster.too_many_rows). Rows naming ' +
+              "a student outside the importer's scope are refused. The first 1,000 row errors are listed, " +
+              'errorCount counts them all.',
             querystring: { type: 'object', properties: { acceptGoodRows: { type: 'boolean' } } },
-            response: errors(400, 401, 403, 413, 415),
+            response: errors(400, 401, 403, 409, 413, 415),
           },
         },
         async (req, reply) => {
@@ -281,6 +337,42 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
             return reply.status(422).send({ ...e.toJSON(), ...result });
           }
           return result;
+        },
+      );
+
+      priv.post<{ Params: { studentNumber: string }; Body: StudentMoveRequest }>(
+        '/students/:studentNumber/move',
+        {
+          schema: {
+            tags,
+            security,
+            description:
+              "Moves a student to another learning centre; the admin's scope must hold both centres. " +
+              'Audited in the scope of each. A student outside the scope answers 404 like an unknown one.',
+            params: { type: 'object', required: ['studentNumber'], properties: { studentNumber } },
+            body: {
+              type: 'object',
+              required: ['centreCode'],
+              additionalProperties: false,
+              properties: { centreCode: { type: 'string', minLength: 1, maxLength: 32 } },
+            },
+            response: {
+              200: {
+                type: 'object',
+                properties: {
+                  studentNumber: { type: 'string' },
+                  moved: { type: 'boolean' },
+                  from: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+                  to: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+                },
+              },
+              ...errors(400, 401, 403, 404),
+            },
+          },
+        },
+        async (req) => {
+          const { p } = await scoped(req, 'roster');
+          return roster.move(p, req.params.studentNumber, req.body.centreCode);
         },
       );
     });

@@ -11,6 +11,10 @@ declare module 'fastify' {
     studentId?: number;
     admin?: AdminPrincipal;
   }
+  interface FastifyContextConfig {
+    /** Open to an admin who must still replace a password another admin set (me, password, logout). */
+    beforePasswordChange?: boolean;
+  }
 }
 
 export function cookieOptions(ctx: AppContext, minutes: number) {
@@ -18,7 +22,10 @@ export function cookieOptions(ctx: AppContext, minutes: number) {
     path: '/',
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: ctx.config.secureCookies,
+    // 'auto': Secure whenever this request came over HTTPS (req.protocol, which believes
+    // X-Forwarded-Proto only from a trusted proxy), so a session cookie set over TLS never
+    // travels over plain HTTP; the setting forces it for every request.
+    secure: ctx.config.secureCookies ? true : ('auto' as const),
     maxAge: minutes * 60,
   };
 }
@@ -42,5 +49,8 @@ export function requireAdmin(ctx: AppContext) {
     if (s === 'expired') throw KaozhaoError.of('session.expired');
     if (!s) throw KaozhaoError.of('auth.required');
     req.admin = await ctx.services.auth.principal(s.subjectId);
+    if (req.admin.admin.mustChangePassword && !req.routeOptions.config.beforePasswordChange) {
+      throw KaozhaoError.of('auth.password_change_required');
+    }
   };
 }

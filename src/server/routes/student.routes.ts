@@ -6,6 +6,7 @@ import type {
   SubmitRequest,
   VerifyRequest,
 } from '../../domain/api.js';
+import { ENTRY_UPLOAD_FIELDS } from '../../domain/entry.js';
 import { KaozhaoError } from '../../domain/errors.js';
 import type { AppContext } from '../context.js';
 import { cookieOptions, requireStudent, STUDENT_COOKIE } from './auth.hooks.js';
@@ -27,17 +28,14 @@ export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     const { student, photo, campaign } = ctx.services;
     const auth = requireStudent(ctx);
-    // Two limits on the unauthenticated endpoints: per client, and per student number so that
-    // spreading guesses over many clients does not help either. Both count in the database, so
-    // they hold across every API process behind a load balancer, not per process.
+    // The unauthenticated endpoints are limited per client address (req.ip: the socket's, or
+    // X-Forwarded-For from a configured proxy only). Verify also slows each student number down
+    // after wrong ID numbers (student.service.ts); nothing counts per student number alone, or
+    // anyone could lock a student out. Counts live in the database, so they hold across every API
+    // process behind a load balancer.
     const perClient = async (req: FastifyRequest) => {
       const n = await ctx.repos.rateLimits.hit(`ip:${req.ip}`, 60_000);
       if (n > ctx.config.identifyPerIpPerMinute) throw KaozhaoError.of('rate_limited');
-    };
-    const perStudent = async (req: FastifyRequest) => {
-      const sn = String((req.body as { studentNumber?: unknown } | undefined)?.studentNumber ?? '').trim();
-      const n = await ctx.repos.rateLimits.hit(`sn:${sn}`, 3_600_000);
-      if (n > ctx.config.identifyPerStudentPerHour) throw KaozhaoError.of('rate_limited');
     };
 
     app.get('/campaign', { schema: { tags: ['student'], response: errors(404) } }, async () =>
@@ -50,7 +48,6 @@ export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
       '/student/identify',
       {
         onRequest: perClient,
-        preHandler: perStudent,
         schema: {
           tags: ['student'],
           body: {
@@ -69,7 +66,6 @@ export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
       '/student/verify',
       {
         onRequest: perClient,
-        preHandler: perStudent,
         schema: {
           tags: ['student'],
           body: {
@@ -82,7 +78,7 @@ export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const { token, me } = await student.verify(req.body.studentNumber, req.body.idNumber);
+        const { token, me } = await student.verify(req.body.studentNumber, req.body.idNumber, req.ip);
         void reply.setCookie(STUDENT_COOKIE, token, cookieOptions(ctx, ctx.config.studentSessionMinutes));
         return me;
       },
@@ -126,13 +122,24 @@ export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
         schema: {
           tags: ['student'],
           consumes: ['multipart/form-data'],
-          description: 'Multipart field "photo" (JPEG, PNG or WebP); optional field "source" = upload | camera.',
-          response: { 202: photoAttemptSchema, ...errors(400, 401, 403, 409, 413, 415) },
+          description:
+            'Multipart field "photo" (one file: JPEG, PNG or WebP); optional field "source" = upload | camera. ' +
+            'Optional entryCentre / entryCampaign: the entry link (c, k) the app was opened by, recorded with the attempt. ' +
+            'One photo in processing per student (409 photo.processing) and a rate per student ' +
+            '(429 photo.upload_rate, with Retry-After).',
+          response: { 202: photoAttemptSchema, ...errors(400, 401, 403, 409, 413, 415, 429) },
         },
       },
       async (req, reply) => {
         const { bytes, fields } = await readUpload(req, 'photo');
         const p = await photo.upload(req.studentId!, bytes, fields.source === 'camera' ? 'camera' : 'upload');
+        const sent = { centre: fields[ENTRY_UPLOAD_FIELDS.centre], campaign: fields[ENTRY_UPLOAD_FIELDS.campaign] };
+        if (sent.centre) {
+          // The photo is taken whatever happens to its attribution.
+          await ctx.services.entryLinks.recordAttempt(p, sent).catch((e: unknown) => {
+            req.log.error({ err: { type: (e as Error)?.name } }, 'entry attribution not recorded');
+          });
+        }
         return reply.status(202).send(photo.toAttempt(p, BASE));
       },
     );

@@ -1,6 +1,7 @@
 // Reading one uploaded file from a multipart request, for every upload route (student photo,
 // roster, exam-entry frame). Errors of the multipart parser itself (a cut-off body, a broken
-// boundary) are the client's, so they answer 400 rather than 500; size limits keep their codes.
+// boundary) are the client's, so they answer 400 rather than 500; size limits keep their codes, and
+// a second file (the multipart limit is one) is told as such, not as "too large".
 import type { FastifyRequest } from 'fastify';
 import { KaozhaoError } from '../../domain/errors.js';
 
@@ -28,6 +29,7 @@ export async function readUpload(req: FastifyRequest, field: string): Promise<Up
       }
     }
   } catch (e) {
+    if ((e as { code?: string }).code === 'FST_FILES_LIMIT') throw KaozhaoError.of('request.multiple_files');
     if (e instanceof KaozhaoError || (e as { code?: string }).code?.startsWith('FST_')) throw e;
     throw KaozhaoError.of('request.invalid', { cause: e });
   }

@@ -13,12 +13,13 @@ import {
   type NewCampaign,
 } from '../repositories/campaign.repository.js';
 import { createCountsRepository } from '../repositories/counts.repository.js';
+import type { OrgRepository } from '../repositories/org.repository.js';
 import type { AdminPrincipal } from './admin-auth.service.js';
 import { cleanText } from './manage-common.js';
 
 export const EXEMPTION_SEMESTERS_MAX = 10;
 const WINDOW_MAX_MS = 366 * 86_400_000;
-const SUPPORT_FIELDS = ['label', 'phone', 'email', 'wechat', 'hours'] as const;
+const SUPPORT_FIELDS = ['label', 'phone', 'email', 'wechat', 'hours', 'unitCode'] as const;
 
 export function toCampaignDto(c: Campaign): AdminCampaign {
   return {
@@ -85,8 +86,16 @@ function auditDetail(c: Campaign, changed?: string[]): Record<string, unknown> {
   };
 }
 
-export function createCampaignAdminService(deps: { db: Db; campaigns: CampaignRepository }) {
-  const { db, campaigns } = deps;
+export function createCampaignAdminService(deps: { db: Db; campaigns: CampaignRepository; units: OrgRepository }) {
+  const { db, campaigns, units } = deps;
+
+  /** A contact for one centre (or branch) must name a unit that exists: a mistyped code would
+   *  show it to nobody, silently. */
+  async function checkContactUnits(fields: CampaignFields): Promise<void> {
+    for (const s of fields.support ?? []) {
+      if (s.unitCode && !(await units.byCode(s.unitCode))) throw KaozhaoError.of('campaign.contact_unit_unknown');
+    }
+  }
 
   return {
     async list(): Promise<CampaignsResponse> {
@@ -98,6 +107,7 @@ export function createCampaignAdminService(deps: { db: Db; campaigns: CampaignRe
 
     async create(p: AdminPrincipal, input: AdminCampaignInput): Promise<AdminCampaign> {
       const fields = campaignFields(input);
+      await checkContactUnits(fields);
       return db.transaction(async (tx) => {
         const txCampaigns = createCampaignRepository(tx);
         if (await txCampaigns.overlapping(fields.startsAt, fields.endsAt)) {
@@ -118,6 +128,7 @@ export function createCampaignAdminService(deps: { db: Db; campaigns: CampaignRe
 
     async update(p: AdminPrincipal, id: string, input: AdminCampaignInput): Promise<AdminCampaign> {
       const fields = campaignFields(input);
+      await checkContactUnits(fields);
       return db.transaction(async (tx) => {
         const txCampaigns = createCampaignRepository(tx);
         const before = await txCampaigns.byIdForUpdate(id);

@@ -32,7 +32,8 @@ export function createCampaignService(deps: {
         }),
         defaultBackground: spec.defaultBackground,
       },
-      support: c.support,
+      // A centre's own contacts are for the students who open its entry link (entry-link.service.ts).
+      support: c.support.filter((s) => !s.unitCode),
     };
   }
 

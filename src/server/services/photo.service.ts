@@ -1,3 +1,4 @@
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import type { PhotoAttempt } from '../../domain/api.js';
 import { BACKGROUND_NAMES, type BackgroundName } from '../../domain/backgrounds.js';
@@ -17,6 +18,14 @@ export type PhotoFileName = `${BackgroundName}.jpg` | 'cutout.png';
 /** Stored files of an attempt: one JPEG per background colour and the cut-out. */
 export const PHOTO_FILE_PATTERN = `^(${BACKGROUND_NAMES.join('|')})\\.jpg$|^cutout\\.png$`;
 export const PHOTO_FILE_RE = new RegExp(PHOTO_FILE_PATTERN);
+
+/**
+ * How long a photo still marked processing blocks the student's next upload. A photo normally
+ * takes seconds and any photo stops after 10 minutes by the clock (pool.ts), but a queue backlog or
+ * a durable-queue retry (expiry 5 min × retries) can keep one longer, and a row left processing
+ * by a crash must not block the student for good: after this it no longer counts.
+ */
+export const PROCESSING_HOLD_MS = 30 * 60_000;
 
 /** Tries per photo across retries and workers before it is marked failed. */
 export const MAX_JOB_ATTEMPTS = 3;
@@ -57,8 +66,10 @@ export function createPhotoService(deps: {
   queue: PhotoJobQueue;
   campaign: CampaignService;
   faceIndex: FaceIndexRepository;
+  /** Read on every upload, so a changed value applies at once. */
+  limits: Pick<Config, 'uploadsPerWindow' | 'uploadWindowMinutes'>;
 }) {
-  const { db, photos, storage, engine, queue, campaign, faceIndex } = deps;
+  const { db, photos, storage, engine, queue, campaign, faceIndex, limits } = deps;
 
   /**
    * The phone photo is kept only until its attempt is finished: the outputs and the report are
@@ -107,14 +118,28 @@ export function createPhotoService(deps: {
       const c = await campaign.assertCanCollect(student);
       // The engine's own refusals from the bytes, before anything is stored or queued.
       const type = checkInput(bytes);
-      const photo = await photos.create({
-        studentId,
-        campaignId: c.id,
-        status: 'processing',
-        source,
-        sourceType: type,
-        sourceBytes: bytes.length,
-        specId: c.specId,
+      // Admission: one photo in the making per student and a rate per student, so one account
+      // cannot fill the queue that every other student waits in. Refused uploads store nothing
+      // and do not count; the photo already in the making carries on.
+      const photo = await db.transaction(async (tx) => {
+        // One student's uploads are admitted one at a time, so parallel requests cannot all pass.
+        await createStudentRepository(tx).lock(studentId);
+        const txPhotos = createPhotoRepository(tx);
+        const windowMs = limits.uploadWindowMinutes * 60_000;
+        const load = await txPhotos.uploadLoad(studentId, windowMs, PROCESSING_HOLD_MS);
+        if (load.processing > 0) throw KaozhaoError.of('photo.processing');
+        if (load.recent >= limits.uploadsPerWindow) {
+          throw KaozhaoError.wait('photo.upload_rate', load.retryAfterMs / 1000);
+        }
+        return txPhotos.create({
+          studentId,
+          campaignId: c.id,
+          status: 'processing',
+          source,
+          sourceType: type,
+          sourceBytes: bytes.length,
+          specId: c.specId,
+        });
       });
       await storage.put(`${photo.id}/source`, bytes);
       await queue.enqueue({ photoId: photo.id });

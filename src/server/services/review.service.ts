@@ -36,13 +36,15 @@ export function createReviewService(deps: {
           scope.centreId !== undefined
             ? twin.centreId === scope.centreId
             : scope.branchId === undefined || twin.branchId === scope.branchId;
+        const similarity = Math.round(m.similarity * 1000) / 1000;
+        // Someone outside the reviewer's scope: that a duplicate exists is needed for the decision,
+        // who it is (number, centre, photo) is not the reviewer's to see.
+        if (!visible) return { studentNumber: null, centreName: null, similarity, photoUrl: null };
         return {
           studentNumber: twin.studentNumber,
           centreName: names.get(twin.centreId) ?? '',
-          similarity: Math.round(m.similarity * 1000) / 1000,
-          photoUrl: visible
-            ? `/api/admin/photos/${m.photoId}/files/${(await photos.byId(m.photoId))?.background ?? 'blue'}.jpg`
-            : null,
+          similarity,
+          photoUrl: `/api/admin/photos/${m.photoId}/files/${(await photos.byId(m.photoId))?.background ?? 'blue'}.jpg`,
         };
       };
       const twins = await Promise.all(rows.map(twinOf));

@@ -3,11 +3,14 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AdminSelf, UnitNode } from '../../../src/domain/admin-api.js';
 import { ApiFailure, api, setUnauthorizedHandler } from './api.js';
 import { ConsoleLayout } from './components/ConsoleLayout.js';
+import { ForcedPasswordChangePage } from './pages/ChangePassword.js';
 import { LoginPage } from './pages/Login.js';
+import { PosterPage, posterRoute } from './pages/Poster.js';
 
 type State =
   | { kind: 'checking' }
   | { kind: 'signed-out' }
+  | { kind: 'must-change-password'; me: AdminSelf }
   | { kind: 'signed-in'; me: AdminSelf; units: UnitNode[] }
   | { kind: 'error'; message: string };
 
@@ -15,6 +18,11 @@ export function App() {
   const [state, setState] = useState<State>({ kind: 'checking' });
 
   const enter = useCallback(async (me: AdminSelf) => {
+    // The server refuses everything else until the password another admin chose is replaced.
+    if (me.mustChangePassword) {
+      setState({ kind: 'must-change-password', me });
+      return;
+    }
     const { items } = await api.units();
     setState({ kind: 'signed-in', me, units: items });
   }, []);
@@ -48,9 +56,15 @@ export function App() {
       return <Spin fullscreen description="正在加载…" />;
     case 'signed-out':
       return <LoginPage onSignedIn={enter} />;
+    case 'must-change-password':
+      return <ForcedPasswordChangePage me={state.me} onChanged={enter} onLogout={logout} />;
     case 'error':
       return <Result status="error" title="无法连接服务" subTitle={state.message} />;
-    case 'signed-in':
+    case 'signed-in': {
+      // The printable entry poster opens in a tab of its own, without the console around it.
+      const poster = posterRoute();
+      if (poster) return <PosterPage {...poster} />;
       return <ConsoleLayout me={state.me} units={state.units} onLogout={logout} reloadUnits={reloadUnits} />;
+    }
   }
 }

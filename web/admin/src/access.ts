@@ -12,6 +12,9 @@ export const PAGES = [
   'units',
   'admins',
   'audit',
+  'entry',
+  'exam',
+  'examSessions',
 ] as const;
 export type PageKey = (typeof PAGES)[number];
 
@@ -25,6 +28,9 @@ export const PAGE_TITLES: Record<PageKey, string> = {
   units: '单位管理',
   admins: '管理员账号',
   audit: '审计日志',
+  entry: '入口二维码',
+  exam: '考场核验',
+  examSessions: '考场场次',
 };
 
 const PAGE_PERMISSION: Record<PageKey, Permission> = {
@@ -37,6 +43,11 @@ const PAGE_PERMISSION: Record<PageKey, Permission> = {
   units: 'manageUnits',
   admins: 'manageAdmins',
   audit: 'audit',
+  // The units that chase their students print the posters (reviewers do not).
+  entry: 'progress',
+  // The exam-room door: an invigilator sees these two pages and nothing else.
+  exam: 'examVerify',
+  examSessions: 'examVerify',
 };
 
 export function pagesFor(role: Role): PageKey[] {

@@ -12,6 +12,8 @@ import type {
   CampaignsResponse,
   DailyReportResponse,
   DailySeriesResponse,
+  ExamVerifyResponse,
+  PasswordChangeRequest,
   ProgressResponse,
   ReviewDecisionRequest,
   ReviewDecisionResponse,
@@ -23,6 +25,15 @@ import type {
   UnitsResponse,
 } from '../../../src/domain/admin-api.js';
 import type { ApiError, CampaignResponse } from '../../../src/domain/api.js';
+import type { EntryLinkResponse } from '../../../src/domain/entry.js';
+import type {
+  ExamCheck,
+  ExamChecksResponse,
+  ExamOverrideRequest,
+  ExamSession,
+  ExamSessionCreateRequest,
+  ExamSessionsResponse,
+} from '../../../src/domain/exam.js';
 
 const BASE = '/api/admin';
 
@@ -113,6 +124,8 @@ export const api = {
   login: (req: AdminLoginRequest) => sendJson<AdminSelf>('POST', '/login', req),
   logout: () => sendJson<{ ok: boolean }>('POST', '/logout', {}),
   me: () => getJson<AdminSelf>('/me'),
+  /** One's own password; the account's other sessions end. */
+  changePassword: (req: PasswordChangeRequest) => sendJson<AdminSelf>('POST', '/password', req),
   units: () => getJson<UnitsResponse>('/units'),
   progress: (unitId?: number) => getJson<ProgressResponse>('/progress', { unitId }),
   daily: (unitId: number | undefined, from?: string, to?: string) =>
@@ -130,6 +143,12 @@ export const api = {
   /** The current campaign as students see it (public student API). */
   currentCampaign: () => send<CampaignResponse>('GET', '/api/campaign', undefined, { accept: 'application/json' }),
   campaigns: () => getJson<CampaignsResponse>('/campaigns'),
+  /** A learning centre's entry link for a campaign (default: the current one), for its poster. */
+  entryLink: (unitId: number, campaignId?: string) =>
+    getJson<EntryLinkResponse>(`/units/${unitId}/entry-link`, { campaignId }),
+  /** The address of its QR code image (an <img> or a download link sends the session cookie). */
+  entryQrUrl: (unitId: number, format: 'png' | 'svg', campaignId?: string) =>
+    withQuery(`/units/${unitId}/entry-qr.${format}`, { campaignId }),
   createCampaign: (input: AdminCampaignInput) => sendJson<AdminCampaign>('POST', '/campaigns', input),
   updateCampaign: (id: string, input: AdminCampaignInput) => sendJson<AdminCampaign>('PUT', `/campaigns/${id}`, input),
   createUnit: (req: UnitCreateRequest) => sendJson<UnitNode>('POST', '/units', req),
@@ -138,8 +157,27 @@ export const api = {
     getJson<AdminAccountsResponse>('/admins', { unitId, limit, offset }),
   createAdmin: (req: AdminCreateRequest) => sendJson<AdminAccount>('POST', '/admins', req),
   updateAdmin: (id: number, req: AdminUpdateRequest) => sendJson<AdminAccount>('PATCH', `/admins/${id}`, req),
+  unlockAdmin: (id: number) => sendJson<AdminAccount>('POST', `/admins/${id}/unlock`, {}),
   audit: (q: { unitId?: number; action?: string; limit: number; offset: number }) =>
     getJson<AuditLogResponse>('/audit', q),
+  // The 考场核验 station.
+  examSessions: (unitId?: number) => getJson<ExamSessionsResponse>('/exam/sessions', { unitId }),
+  createExamSession: (req: ExamSessionCreateRequest) => sendJson<ExamSession>('POST', '/exam/sessions', req),
+  examChecks: (sessionId: number) => getJson<ExamChecksResponse>(`/exam/sessions/${sessionId}/checks`),
+  examExportXlsx: (sessionId: number) => download(`/exam/sessions/${sessionId}/export.xlsx`),
+  /** One check: the live frame (never stored by the server) compared with the collected photo. */
+  verifyFace: (studentNumber: string, frame: Blob, sessionId: number) => {
+    const form = new FormData();
+    form.append('sessionId', String(sessionId));
+    form.append('photo', frame, 'live.jpg');
+    return send<ExamVerifyResponse>(
+      'POST',
+      withQuery(`/students/${encodeURIComponent(studentNumber)}/verify-face`),
+      form,
+    );
+  },
+  overrideExamCheck: (checkId: number, req: ExamOverrideRequest) =>
+    sendJson<ExamCheck>('POST', `/exam/checks/${checkId}/override`, req),
   roster: (file: File, acceptGoodRows: boolean) => {
     const form = new FormData();
     form.append('file', file);

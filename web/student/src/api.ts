@@ -12,6 +12,7 @@ import type {
   SubmitRequest,
   VerifyRequest,
 } from '../../../src/domain/api.js';
+import { ENTRY_QUERY, ENTRY_UPLOAD_FIELDS, type EntryInfo } from '../../../src/domain/entry.js';
 
 export class ApiFailure extends Error {
   readonly status: number;
@@ -55,6 +56,11 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 
 export const api = {
   campaign: () => call<CampaignResponse>('GET', '/api/campaign'),
+  entry: (ref: { centre: string; campaign?: string }) => {
+    const q = new URLSearchParams({ [ENTRY_QUERY.centre]: ref.centre });
+    if (ref.campaign) q.set(ENTRY_QUERY.campaign, ref.campaign);
+    return call<EntryInfo>('GET', `/api/entry?${q.toString()}`);
+  },
   agreement: () => call<AgreementResponse>('GET', '/api/agreement'),
   identify: (req: IdentifyRequest) => call<IdentifyResponse>('POST', '/api/student/identify', req),
   verify: (req: VerifyRequest) => call<MeResponse>('POST', '/api/student/verify', req),
@@ -75,11 +81,17 @@ export function uploadPhoto(
   filename: string,
   source: 'upload' | 'camera',
   onProgress: (fraction: number) => void,
+  entry?: { centre: string; campaign?: string } | null,
 ): Promise<PhotoAttempt> {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     // Before the file: the server reads fields in order while streaming the upload.
     form.append('source', source);
+    // Which centre's link (poster, chat group) brought the student: recorded with the attempt.
+    if (entry) {
+      form.append(ENTRY_UPLOAD_FIELDS.centre, entry.centre);
+      if (entry.campaign) form.append(ENTRY_UPLOAD_FIELDS.campaign, entry.campaign);
+    }
     form.append('photo', file, filename);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/student/photos');

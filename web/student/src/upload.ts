@@ -2,8 +2,9 @@
 // of the wait on 4G while keeping far more detail than the 480×640 result needs.
 import { Dialog, Toast } from 'antd-mobile';
 import { type ApiFailure, uploadPhoto } from './api.js';
+import { entryRef } from './entry.js';
 import { navigate } from './router.js';
-import { rememberAttempt, toIdentity } from './session.js';
+import { pendingAttempt, rememberAttempt, toIdentity } from './session.js';
 
 const MAX_SIDE = 2400;
 const SHRINK_ABOVE_BYTES = 1.5 * 1024 * 1024;
@@ -33,7 +34,7 @@ export async function sendPhoto(photo: Blob, name: string, onProgress: (f: numbe
   const fromAlbum = photo instanceof File;
   const body = fromAlbum ? await shrink(photo) : photo;
   try {
-    const attempt = await uploadPhoto(body, name, fromAlbum ? 'upload' : 'camera', onProgress);
+    const attempt = await uploadPhoto(body, name, fromAlbum ? 'upload' : 'camera', onProgress, entryRef);
     rememberAttempt(attempt.id);
     navigate(`/making/${encodeURIComponent(attempt.id)}`, { replace: true });
     return true;
@@ -43,6 +44,15 @@ export async function sendPhoto(photo: Blob, name: string, onProgress: (f: numbe
       // Session gone or agreement not accepted: the identity page handles both.
       Toast.show({ content: err.message });
       toIdentity('collect');
+    } else if (err.code === 'photo.processing' && pendingAttempt()) {
+      // The server makes one photo per student at a time: lead back to the one being made.
+      const id = pendingAttempt()!;
+      Dialog.alert({
+        title: '照片正在制作中',
+        content: err.message,
+        confirmText: '查看制作进度',
+        onConfirm: () => navigate(`/making/${encodeURIComponent(id)}`, { replace: true }),
+      });
     } else {
       // A dialog, not a toast: messages like the HEIC one tell the student what to change.
       Dialog.alert({ title: '上传失败', content: err.message, confirmText: '知道了' });

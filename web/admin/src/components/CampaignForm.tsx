@@ -160,6 +160,10 @@ export function CampaignForm({
                   <Form.Item name={[f.name, 'hours']} noStyle>
                     <Input placeholder="服务时间" style={{ width: 110 }} />
                   </Form.Item>
+                  {/* A centre's own desk: shown to the students who scan that centre's entry QR code. */}
+                  <Form.Item name={[f.name, 'unitCode']} noStyle>
+                    <Input placeholder="仅限单位代码（选填）" style={{ width: 150 }} />
+                  </Form.Item>
                   <MinusCircleOutlined onClick={() => remove(f.name)} aria-label="删除联系方式" />
                 </Space>
               ))}

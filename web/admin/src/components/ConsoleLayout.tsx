@@ -2,20 +2,25 @@ import {
   ApartmentOutlined,
   CalendarOutlined,
   FileSearchOutlined,
+  KeyOutlined,
   LogoutOutlined,
   PieChartOutlined,
   ProjectOutlined,
+  QrcodeOutlined,
   SafetyCertificateOutlined,
+  ScanOutlined,
+  ScheduleOutlined,
   TeamOutlined,
   UploadOutlined,
   UserOutlined,
   WarningOutlined,
 } from '@ant-design/icons';
-import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
+import { App, Button, Layout, Menu, Modal, Space, Spin, Tag, Typography } from 'antd';
 import { type ComponentType, lazy, type ReactNode, Suspense, useEffect, useMemo, useState } from 'react';
 import type { AdminSelf, UnitNode } from '../../../../src/domain/admin-api.js';
 import { ROLE_LABELS } from '../../../../src/domain/roles.js';
 import { PAGE_TITLES, type PageKey, pagesFor } from '../access.js';
+import { PasswordChangeForm } from '../pages/ChangePassword.js';
 import { type Session, SessionContext } from '../session.js';
 
 const ICONS: Record<PageKey, ReactNode> = {
@@ -28,6 +33,9 @@ const ICONS: Record<PageKey, ReactNode> = {
   units: <ApartmentOutlined />,
   admins: <TeamOutlined />,
   audit: <SafetyCertificateOutlined />,
+  entry: <QrcodeOutlined />,
+  exam: <ScanOutlined />,
+  examSessions: <ScheduleOutlined />,
 };
 
 // Pages load on first visit: a reviewer never downloads the charts of the progress page.
@@ -41,6 +49,9 @@ const PAGE_COMPONENTS: Record<PageKey, ComponentType> = {
   units: lazy(() => import('../pages/Units.js').then((m) => ({ default: m.UnitsPage }))),
   admins: lazy(() => import('../pages/Admins.js').then((m) => ({ default: m.AdminsPage }))),
   audit: lazy(() => import('../pages/Audit.js').then((m) => ({ default: m.AuditPage }))),
+  entry: lazy(() => import('../pages/EntryQr.js').then((m) => ({ default: m.EntryQrPage }))),
+  exam: lazy(() => import('../pages/ExamStation.js').then((m) => ({ default: m.ExamStationPage }))),
+  examSessions: lazy(() => import('../pages/ExamSessions.js').then((m) => ({ default: m.ExamSessionsPage }))),
 };
 
 /** The page lives in the URL hash (#/uncollected) so reloads and bookmarks keep it. */
@@ -63,6 +74,8 @@ export function ConsoleLayout({
   const pages = useMemo(() => pagesFor(me.role), [me.role]);
   const [page, setPage] = useState<PageKey>(() => pageFromHash(pages));
   const [unitId, setUnitId] = useState(me.unit.id);
+  const [changingPassword, setChangingPassword] = useState(false);
+  const { message } = App.useApp();
 
   useEffect(() => {
     const sync = () => setPage(pageFromHash(pages));
@@ -106,6 +119,9 @@ export function ConsoleLayout({
               </span>
               <Tag color="blue">{ROLE_LABELS[me.role]}</Tag>
               <Typography.Text type="secondary">{me.unit.name}</Typography.Text>
+              <Button icon={<KeyOutlined />} onClick={() => setChangingPassword(true)}>
+                修改密码
+              </Button>
               <Button icon={<LogoutOutlined />} onClick={onLogout}>
                 退出
               </Button>
@@ -118,6 +134,22 @@ export function ConsoleLayout({
           </Layout.Content>
         </Layout>
       </Layout>
+      <Modal
+        title="修改密码"
+        open={changingPassword}
+        footer={null}
+        destroyOnHidden
+        onCancel={() => setChangingPassword(false)}
+      >
+        <PasswordChangeForm
+          me={me}
+          submitLabel="修改密码"
+          onChanged={() => {
+            setChangingPassword(false);
+            message.success('密码已修改，其他设备上的登录已退出');
+          }}
+        />
+      </Modal>
     </SessionContext>
   );
 }

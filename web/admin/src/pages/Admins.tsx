@@ -1,4 +1,11 @@
-import { KeyOutlined, PlusOutlined, ReloadOutlined, StopOutlined, UndoOutlined } from '@ant-design/icons';
+import {
+  KeyOutlined,
+  PlusOutlined,
+  ReloadOutlined,
+  StopOutlined,
+  UndoOutlined,
+  UnlockOutlined,
+} from '@ant-design/icons';
 import {
   App,
   Button,
@@ -12,13 +19,16 @@ import {
   Table,
   type TableColumnsType,
   Tag,
+  Tooltip,
   TreeSelect,
 } from 'antd';
 import { useMemo, useState } from 'react';
-import { type AdminAccount, type AdminCreateRequest, PASSWORD_MIN_LENGTH } from '../../../../src/domain/admin-api.js';
+import type { AdminAccount, AdminCreateRequest } from '../../../../src/domain/admin-api.js';
+import { ADMIN_LOCKOUT } from '../../../../src/domain/password-policy.js';
 import { MANAGED_ROLES, ROLE_LABELS, ROLE_UNIT_LEVELS, type Role } from '../../../../src/domain/roles.js';
 import { api } from '../api.js';
 import { Failure } from '../components/Failure.js';
+import { NewPasswordFields } from '../components/NewPasswordFields.js';
 import { UnitPicker } from '../components/UnitPicker.js';
 import { dateTime } from '../format.js';
 import { useLoad } from '../hooks.js';
@@ -26,36 +36,6 @@ import { useSession } from '../session.js';
 import { type UnitTreeOption, unitTree } from '../units.js';
 
 const PAGE = 50;
-
-const passwordRules = [
-  { required: true, message: '请输入密码' },
-  { min: PASSWORD_MIN_LENGTH, message: `密码至少 ${PASSWORD_MIN_LENGTH} 位` },
-];
-
-/** A password and its confirmation, for the create and reset dialogs. */
-function PasswordFields({ label, confirmLabel }: { label: string; confirmLabel: string }) {
-  return (
-    <>
-      <Form.Item name="password" label={label} rules={passwordRules}>
-        <Input.Password autoComplete="new-password" />
-      </Form.Item>
-      <Form.Item
-        name="confirm"
-        label={confirmLabel}
-        dependencies={['password']}
-        rules={[
-          { required: true, message: '请再次输入密码' },
-          ({ getFieldValue }) => ({
-            validator: (_, v: string) =>
-              !v || v === getFieldValue('password') ? Promise.resolve() : Promise.reject(new Error('两次输入不一致')),
-          }),
-        ]}
-      >
-        <Input.Password autoComplete="new-password" />
-      </Form.Item>
-    </>
-  );
-}
 
 /** The unit tree with only the units an account of `role` may belong to selectable. */
 function selectableFor(nodes: UnitTreeOption[], role: Role | undefined): (UnitTreeOption & { disabled: boolean })[] {
@@ -66,7 +46,7 @@ function selectableFor(nodes: UnitTreeOption[], role: Role | undefined): (UnitTr
   }));
 }
 
-/** Admin accounts of the scope: create, disable/enable, reset the password (HQ any role, a branch its centres' admins and reviewers). */
+/** Admin accounts of the scope: create, disable/enable, reset the password (HQ any role, a branch its centres' admins, reviewers and invigilators, a centre its invigilators). */
 export function AdminsPage() {
   const { message } = App.useApp();
   const { me, unitId, units } = useSession();
@@ -108,7 +88,12 @@ export function AdminsPage() {
   async function reset() {
     if (!resetting) return;
     const v = await resetForm.validateFields();
-    if (await run(() => api.updateAdmin(resetting.id, { password: v.password }), '密码已重置，该账号需重新登录')) {
+    if (
+      await run(
+        () => api.updateAdmin(resetting.id, { password: v.password }),
+        '密码已重置：该账号已退出登录，下次登录时须自行设置新密码',
+      )
+    ) {
       setResetting(undefined);
     }
   }
@@ -122,8 +107,29 @@ export function AdminsPage() {
       key: 'active',
       title: '状态',
       dataIndex: 'active',
-      width: 80,
-      render: (a: boolean) => (a ? <Tag color="green">启用</Tag> : <Tag>已停用</Tag>),
+      width: 190,
+      render: (active: boolean, a) => (
+        <Space size={4} wrap>
+          {active ? <Tag color="green">启用</Tag> : <Tag>已停用</Tag>}
+          {a.lockedUntil && (
+            <Tooltip title={`连续 ${ADMIN_LOCKOUT.failures} 次密码错误，自动解锁时间 ${dateTime(a.lockedUntil)}`}>
+              <Tag color="red" data-testid="locked-tag">
+                锁定至{' '}
+                {new Date(a.lockedUntil).toLocaleTimeString('zh-CN', {
+                  hour12: false,
+                  hour: '2-digit',
+                  minute: '2-digit',
+                })}
+              </Tag>
+            </Tooltip>
+          )}
+          {a.mustChangePassword && (
+            <Tooltip title="密码由管理员设置，该账号下次登录时须先修改密码">
+              <Tag color="gold">待改密</Tag>
+            </Tooltip>
+          )}
+        </Space>
+      ),
     },
     { key: 'created', title: '创建时间', dataIndex: 'createdAt', width: 170, render: dateTime },
     {
@@ -152,6 +158,15 @@ export function AdminsPage() {
                 onClick={() => run(() => api.updateAdmin(a.id, { active: true }), '已启用')}
               >
                 启用
+              </Button>
+            )}
+            {a.lockedUntil && (
+              <Button
+                size="small"
+                icon={<UnlockOutlined />}
+                onClick={() => run(() => api.unlockAdmin(a.id), `已解除 ${a.username} 的登录锁定`)}
+              >
+                解锁
               </Button>
             )}
             <Button
@@ -252,7 +267,7 @@ export function AdminsPage() {
               showSearch={{ treeNodeFilterProp: 'title' }}
             />
           </Form.Item>
-          <PasswordFields label="初始密码" confirmLabel="确认密码" />
+          <NewPasswordFields label="初始密码" confirmLabel="确认密码" />
         </Form>
       </Modal>
       <Modal
@@ -265,7 +280,7 @@ export function AdminsPage() {
         forceRender
       >
         <Form form={resetForm} layout="vertical" autoComplete="off">
-          <PasswordFields label="新密码" confirmLabel="确认新密码" />
+          <NewPasswordFields label="新密码" confirmLabel="确认新密码" username={resetting?.username ?? ''} />
         </Form>
       </Modal>
     </Flex>

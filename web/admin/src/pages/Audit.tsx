@@ -3,6 +3,14 @@ import { Button, Flex, Select, Space, Table, type TableColumnsType, Tag } from '
 import { useState } from 'react';
 import type { AuditLogItem } from '../../../../src/domain/admin-api.js';
 import { AUDIT_ACTIONS, type AuditAction } from '../../../../src/domain/audit.js';
+import {
+  EXAM_DECISION_LABELS,
+  EXAM_OVERRIDE_LABELS,
+  EXAM_UNABLE_LABELS,
+  type ExamDecision,
+  type ExamOverride,
+  type ExamUnableReason,
+} from '../../../../src/domain/exam.js';
 import { ROLE_LABELS, type Role, UNIT_LEVEL_LABELS, type UnitLevel } from '../../../../src/domain/roles.js';
 import { api } from '../api.js';
 import { Failure } from '../components/Failure.js';
@@ -30,6 +38,16 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   'admin.password_reset': 'gold',
   'admin.rename': 'geekblue',
   'exam.verify': 'lime',
+  'student.move': 'blue',
+  'entry.upload': 'green',
+  'admin.unlock': 'gold',
+  'auth.login': 'default',
+  'auth.login_failed': 'orange',
+  'auth.locked': 'red',
+  'auth.password_change': 'gold',
+  'exam.session_create': 'lime',
+  'exam.override': 'orange',
+  'exam.export': 'orange',
 };
 const ACTION_LABELS: Record<string, { label: string; color: string }> = Object.fromEntries(
   (Object.keys(AUDIT_ACTIONS) as AuditAction[]).map((a) => [a, { label: AUDIT_ACTIONS[a], color: ACTION_COLORS[a] }]),
@@ -43,13 +61,21 @@ const ACTION_FILTERS = [
   { value: 'campaign', label: '采集活动变更' },
   { value: 'unit', label: '单位变更' },
   { value: 'admin', label: '管理员账号变更' },
-  { value: 'exam', label: '考场人脸核验' },
+  { value: 'exam', label: '考场核验（全部）' },
+  { value: 'student', label: '学生转学习中心' },
+  { value: 'entry', label: '经入口链接上传' },
+  { value: 'auth', label: '登录与改密' },
   ...Object.entries(ACTION_LABELS).map(([value, { label }]) => ({ value, label })),
 ];
 
 /** Detail keys in Chinese; the values are non-personal (filters, counts, file names, settings). */
 const DETAIL_LABELS: Record<string, string> = {
   filename: '文件',
+  imported: '已导入',
+  refused: '范围外学号（已拒绝）',
+  fromCentre: '原学习中心',
+  toCentre: '新学习中心',
+  via: '方式',
   match: '比对结果',
   similarity: '相似度',
   total: '总行数',
@@ -74,19 +100,54 @@ const DETAIL_LABELS: Record<string, string> = {
   username: '账号',
   role: '角色',
   targetAdminId: '账号编号',
+  reason: '原因',
+  failures: '连续失败次数',
+  until: '锁定至',
+  centreCode: '入口学习中心',
+  linkCampaignId: '链接所属活动',
+  ownCentre: '本中心学生',
+  decision: '比对结论',
+  override: '人工核对',
+  sessionId: '考场场次编号',
+  checkId: '核验记录编号',
+  room: '考场',
+  rows: '行数',
+};
+
+const LOGIN_FAILURE_REASONS: Record<string, string> = {
+  password: '密码错误',
+  locked: '账号已锁定',
+  disabled: '账号已停用',
+  unknown: '用户名不存在',
 };
 
 function detailValue(k: string, v: unknown): string {
   if (k === 'role' && typeof v === 'string') return ROLE_LABELS[v as Role] ?? v;
   if (k === 'level' && typeof v === 'string') return UNIT_LEVEL_LABELS[v as UnitLevel] ?? v;
-  if ((k === 'startsAt' || k === 'endsAt') && typeof v === 'string') return dateTime(v);
+  if ((k === 'startsAt' || k === 'endsAt' || k === 'until') && typeof v === 'string') return dateTime(v);
+  if (k === 'reason' && typeof v === 'string') {
+    return LOGIN_FAILURE_REASONS[v] ?? EXAM_UNABLE_LABELS[v as ExamUnableReason] ?? v;
+  }
+  if (k === 'decision' && typeof v === 'string') return EXAM_DECISION_LABELS[v as ExamDecision] ?? v;
+  if (k === 'override' && typeof v === 'string') return EXAM_OVERRIDE_LABELS[v as ExamOverride] ?? v;
+  if (k === 'match') return v ? '同一人' : '非同一人';
+  if (k === 'via') return v === 'roster' ? '花名册导入' : v === 'move' ? '转学习中心操作' : String(v);
+  if (k === 'imported') return v ? '是' : '否（校验未通过，未导入）';
+  if (k === 'ownCentre') return v ? '是' : '否（其他学习中心的学生）';
   if (Array.isArray(v)) return v.join('、');
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 const columns: TableColumnsType<AuditLogItem> = [
   { key: 'at', title: '时间', dataIndex: 'at', width: 170, render: (at: string) => dateTime(at) },
-  { key: 'admin', title: '操作人', dataIndex: 'adminUsername', width: 120, render: (u: string | null) => u ?? '系统' },
+  {
+    key: 'admin',
+    title: '操作人',
+    dataIndex: 'adminUsername',
+    width: 120,
+    // A sign-in failure under a name that does not exist has no account to show (nor the name tried).
+    render: (u: string | null, row) => u ?? (row.action.startsWith('auth.') ? '未知账号' : '系统'),
+  },
   {
     key: 'action',
     title: '操作',

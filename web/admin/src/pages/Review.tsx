@@ -137,7 +137,11 @@ export function ReviewPage() {
                       type="warning"
                       showIcon
                       style={{ marginBottom: 12 }}
-                      message={`与学号 ${current.duplicateOf.studentNumber}（${current.duplicateOf.centreName}）已提交的照片为同一张脸（相似度 ${current.duplicateOf.similarity.toFixed(3)}）`}
+                      message={
+                        current.duplicateOf.studentNumber
+                          ? `与学号 ${current.duplicateOf.studentNumber}（${current.duplicateOf.centreName}）已提交的照片为同一张脸（相似度 ${current.duplicateOf.similarity.toFixed(3)}）`
+                          : `与您管理范围外一名学生已提交的照片为同一张脸（相似度 ${current.duplicateOf.similarity.toFixed(3)}）`
+                      }
                       description={
                         current.duplicateOf.photoUrl ? (
                           <img

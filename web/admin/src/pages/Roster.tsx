@@ -33,14 +33,15 @@ export function RosterPage() {
     }
   }
 
-  const canAcceptGood = result && !result.imported && result.total > new Set(result.errors.map((e) => e.row)).size;
+  const canAcceptGood = result && !result.imported && result.total > result.rejected;
 
   return (
     <Flex vertical gap={16}>
       <Card size="small" title="上传花名册">
         <Typography.Paragraph type="secondary">
           支持 CSV（UTF-8 或 GBK）与 Excel（.xlsx）文件，第一行为表头。必填列：学号、姓名、身份证号、学习中心代码、
-          入学学期；可选列：学籍状态、手机。同一学号再次导入时更新原有信息。系统先校验全部行，全部正确才导入。
+          入学学期；可选列：学籍状态、手机。同一学号再次导入时更新您管理范围内该学生的信息。系统先校验全部行，全部正确才导入。
+          每个文件最多 5 万行（以服务器设置为准），更多请拆分为多个文件。
         </Typography.Paragraph>
         <Upload.Dragger
           accept=".csv,.xlsx,.txt"

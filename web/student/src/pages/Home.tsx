@@ -1,6 +1,8 @@
+import type { SupportContact } from '../../../../src/domain/api.js';
 import { formatDate, useCampaign } from '../campaign.js';
 import { ContactList } from '../components/ContactList.js';
 import { ServiceAvatar } from '../components/ServiceAvatar.js';
+import { useEntry } from '../entry.js';
 import { navigate } from '../router.js';
 
 function CampaignWindow() {
@@ -19,12 +21,11 @@ function CampaignWindow() {
   );
 }
 
-function Support() {
-  const { campaign } = useCampaign();
+function Support({ contacts }: { contacts: SupportContact[] }) {
   return (
     <section className="card">
       <h2 className="card-title">咨询与帮助</h2>
-      <ContactList contacts={campaign?.support ?? []} />
+      <ContactList contacts={contacts} />
       <button type="button" className="link-button" onClick={() => navigate('/faq')}>
         常见问题：照片为什么不合格？相机黑屏怎么办？
       </button>
@@ -34,6 +35,9 @@ function Support() {
 
 export function Home() {
   const { campaign } = useCampaign();
+  // Opened by a learning centre's link (poster, chat group): that centre's contacts come first.
+  const entry = useEntry();
+  const contacts = entry?.contacts ?? campaign?.support ?? [];
   return (
     <div className="page home">
       <header className="home-hero">
@@ -42,6 +46,11 @@ export function Home() {
       </header>
       <main className="page-body">
         <CampaignWindow />
+        {entry ? (
+          <p className="entry-centre" data-testid="entry-centre">
+            所在学习中心：<b>{entry.centre.name}</b>
+          </p>
+        ) : null}
         <div className="entry-cards">
           <button type="button" className="entry-card entry-primary" onClick={() => navigate('/rules')}>
             <svg viewBox="0 0 48 48" width="40" height="40" aria-hidden="true">
@@ -61,9 +70,9 @@ export function Home() {
             <span className="entry-sub">查看提交记录和审核结果</span>
           </button>
         </div>
-        <Support />
+        <Support contacts={contacts} />
       </main>
-      <ServiceAvatar contacts={campaign?.support ?? []} />
+      <ServiceAvatar contacts={contacts} />
     </div>
   );
 }
