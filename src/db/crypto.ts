@@ -7,12 +7,16 @@ export interface IdCipher {
   decrypt(blob: Uint8Array): string;
   hmac(plain: string): Uint8Array;
   equalHmac(a: Uint8Array, b: Uint8Array): boolean;
+  /** A stable keyed stand-in for an identifier (student number) in records that must outlive it. */
+  pseudonym(plain: string): string;
 }
 
 export function createIdCipher(secret: string): IdCipher {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'kaozhao', info, 32));
   const encKey = derive('id-number-encryption');
   const macKey = derive('id-number-lookup');
+  // Its own key: a pseudonym must not double as an ID-number lookup value.
+  const pseudonymKey = derive('student-pseudonym');
   return {
     encrypt(plain) {
       const iv = randomBytes(12);
@@ -31,6 +35,9 @@ export function createIdCipher(secret: string): IdCipher {
     },
     equalHmac(a, b) {
       return a.length === b.length && timingSafeEqual(a, b);
+    },
+    pseudonym(plain) {
+      return createHmac('sha256', pseudonymKey).update(plain.trim().toUpperCase()).digest('base64url').slice(0, 22);
     },
   };
 }

@@ -212,6 +212,20 @@ export interface StudentMoveResponse {
   to: { code: string; name: string };
 }
 
+/** POST /api/admin/students/:studentNumber/erase (HQ): the student number again, as confirmation. */
+export interface StudentEraseRequest {
+  confirm: string;
+}
+
+/** What was removed; the student row itself is gone, so the number no longer signs in. */
+export interface StudentEraseResponse {
+  erased: true;
+  photos: number;
+  submissions: number;
+  consents: number;
+  sessions: number;
+}
+
 /** GET /api/admin/campaigns → { items, specs }; POST /api/admin/campaigns; PUT /api/admin/campaigns/:id */
 export interface AdminCampaign {
   id: string;

@@ -32,5 +32,7 @@ export const AUDIT_ACTIONS = {
   'exam.session_create': '新建考场场次',
   'exam.override': '考场人工核对',
   'exam.export': '导出考场核验记录',
+  // PIPL erasure: the entry names the student only by a keyed pseudonym (the row is gone).
+  'student.erase': '删除学生个人信息',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -305,6 +305,11 @@ export const ERRORS = {
     zh: '联系方式中填写的单位代码不存在，请核对（留空则对所有学生显示）',
     en: 'A contact names a unit code that does not exist (leave it empty to show it to every student)',
   },
+  'student.erase_confirm': {
+    status: 400,
+    zh: '请再次输入该学生的学号以确认删除；删除后照片和个人信息无法恢复',
+    en: "Type the student's number again to confirm: the erasure cannot be undone",
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

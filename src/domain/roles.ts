@@ -48,6 +48,8 @@ export const PERMISSIONS = {
   /** Create, disable and reset admin accounts: only the roles in MANAGED_ROLES, inside the scope
    *  (a centre: its own invigilators, who change with every exam term). */
   manageAdmins: ['hq', 'branch', 'centre'],
+  /** Erase one student's photos, face data and personal fields (PIPL): irreversible, HQ only. */
+  eraseStudents: ['hq'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

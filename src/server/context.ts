@@ -25,6 +25,7 @@ import { createAuditLogService } from './services/audit-log.service.js';
 import { createCampaignService } from './services/campaign.service.js';
 import { createCampaignAdminService } from './services/campaign-admin.service.js';
 import { createEntryLinkService } from './services/entry-link.service.js';
+import { createErasureService } from './services/erasure.service.js';
 import { createExamService } from './services/exam.service.js';
 import { createExportService } from './services/export.service.js';
 import { createPhotoService } from './services/photo.service.js';
@@ -125,6 +126,7 @@ export async function createContext(config: Config, database: Database, opts: Co
     auditLog: createAuditLogService({ ...repos, auth }),
     exam: createExamService({ ...repos, engine, auth }),
     entryLinks: createEntryLinkService({ ...repos, auth, campaign, publicUrl: config.publicUrl }),
+    erasure: createErasureService({ db, ...repos, storage, auth, cipher }),
   };
 
   let closing = false;

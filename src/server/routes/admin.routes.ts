@@ -4,6 +4,7 @@ import type {
   AdminLoginRequest,
   PasswordChangeRequest,
   ReviewDecisionRequest,
+  StudentEraseRequest,
   StudentMoveRequest,
 } from '../../domain/admin-api.js';
 import { KaozhaoError } from '../../domain/errors.js';
@@ -374,6 +375,41 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsync {
           const { p } = await scoped(req, 'roster');
           return roster.move(p, req.params.studentNumber, req.body.centreCode);
         },
+      );
+
+      priv.post<{ Params: { studentNumber: string }; Body: StudentEraseRequest }>(
+        '/students/:studentNumber/erase',
+        {
+          schema: {
+            tags,
+            security,
+            description:
+              'HQ only. Erases one student (PIPL): photos and their files, face-index entries, sessions, ' +
+              'consents and the student row; counters corrected; audited under a keyed pseudonym. ' +
+              '`confirm` repeats the student number. Irreversible.',
+            params: { type: 'object', required: ['studentNumber'], properties: { studentNumber } },
+            body: {
+              type: 'object',
+              required: ['confirm'],
+              additionalProperties: false,
+              properties: { confirm: { type: 'string', maxLength: 64 } },
+            },
+            response: {
+              200: {
+                type: 'object',
+                properties: {
+                  erased: { type: 'boolean' },
+                  photos: { type: 'integer' },
+                  submissions: { type: 'integer' },
+                  consents: { type: 'integer' },
+                  sessions: { type: 'integer' },
+                },
+              },
+              ...errors(400, 401, 403, 404),
+            },
+          },
+        },
+        async (req) => ctx.services.erasure.erase(req.admin!, req.params.studentNumber, req.body.confirm),
       );
     });
   };

@@ -48,6 +48,7 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   'exam.session_create': 'lime',
   'exam.override': 'orange',
   'exam.export': 'orange',
+  'student.erase': 'red',
 };
 const ACTION_LABELS: Record<string, { label: string; color: string }> = Object.fromEntries(
   (Object.keys(AUDIT_ACTIONS) as AuditAction[]).map((a) => [a, { label: AUDIT_ACTIONS[a], color: ACTION_COLORS[a] }]),
