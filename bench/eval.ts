@@ -23,7 +23,6 @@ import {
   defectFolder,
   type EvalRow,
   fmtRate,
-  GOOD_FOLDERS,
   goodOutcome,
   groupedFolds,
   headNotWhole,
@@ -87,7 +86,7 @@ const FOLDER_CHECKS: Record<string, CheckId[]> = {
   striped_clothing: ['clothing.pattern'],
 };
 
-/** Secondary labels on negatives (portraits/, eyeglasses_no_reflection/) that excuse a check. */
+/** Secondary labels on good photos (eval-stats.ts GOOD_FOLDERS) that excuse a check. */
 const LABEL_EXCUSES: [RegExp, CheckId[]][] = [
   [/head_tilted/, ['pose.roll']],
   [/camera_from_below/, ['pose.pitch']],
@@ -97,8 +96,6 @@ const LABEL_EXCUSES: [RegExp, CheckId[]][] = [
   [/head_small_in_frame/, ['face.resolution']],
   [/watermark/, ['background.uniform']],
 ];
-
-const NEGATIVE_FOLDERS = GOOD_FOLDERS;
 
 interface Cached {
   file: string;
@@ -309,7 +306,7 @@ async function main(): Promise<void> {
     const m = /^defects\/([^/]+)\//.exec(r.file);
     return m && FOLDER_CHECKS[m[1]!];
   });
-  const negatives = rows.filter((r) => NEGATIVE_FOLDERS.some((f) => r.file.startsWith(`${f}/`)));
+  const negatives = rows.filter(isGood);
   const excused = (r: Row): Set<CheckId> => {
     const s = new Set<CheckId>();
     for (const [re, ids] of LABEL_EXCUSES) if (re.test(r.labels)) for (const id of ids) s.add(id);
@@ -318,7 +315,7 @@ async function main(): Promise<void> {
   const folderOf = (r: Row) => /^defects\/([^/]+)\//.exec(r.file)![1]!;
 
   console.log(
-    '\n== Compliance per check (positives: defect folders mapped to the check; negatives: portraits/ + eyeglasses_no_reflection/) ==',
+    '\n== Compliance per check (positives: defect folders mapped to the check; negatives: portraits/ + eyeglasses_no_reflection/ + hair_accessory/) ==',
   );
   console.log(
     `${'check'.padEnd(20)} ${'pos'.padStart(4)} ${'fail'.padStart(4)} ${'warn'.padStart(4)} ${'pass'.padStart(4)} ${'n/a'.padStart(4)} | ${'neg'.padStart(4)} ${'fail'.padStart(4)} ${'warn'.padStart(4)} ${'pass'.padStart(4)} | ${'detect'.padStart(6)} ${'falsefail'.padStart(9)} ${'ms/photo'.padStart(8)}`,

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     seeded = await seedDemo(database.db, ctx.cipher);
     writeDemoLogins(path.join(config.dataDir, DEMO_LOGINS_FILE), seeded);
   }
-  const noAdmin = !(await hasAdmins(database.db));
+  const noAdmin = !seeded && !(await hasAdmins(database.db));
   const app = await buildApp(ctx);
   const shutdown = async () => {
     await app.close();

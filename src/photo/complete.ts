@@ -32,10 +32,9 @@ export const COMPLETED = 128;
 /**
  * The crop with its rows below the source's bottom edge completed, before matting, so the matte
  * sees one continuous torso rather than an edge it would trim (extendAlpha sets the opacity of the
- * completed rows afterwards). Each column
- * continues the torso's colour from its last rows (their mean, skipping the edge rows, which are
- * often a blend or a scanner's border); the farther down, the wider the horizontal blur, so
- * the detail of the last rows (a strand of hair, a zip, a drawn mark) fades into the fabric's
+ * completed rows afterwards). Each column continues the torso's colour from its last rows (their
+ * mean, skipping the edge rows, which are often a blend or a scanner's border); the farther down,
+ * the wider the horizontal blur, so the detail of the last rows (a strand of hair, a zip, a drawn mark) fades into the fabric's
  * shading instead of being drawn out into streaks. A mirror of the rows above was tried first and
  * reflected beards, necks and ticks drawn on the source into the clothing.
  * Columns that leave the source through a side stay outside (the new background fills them).
@@ -46,19 +45,16 @@ export function completeBelow(warped: Warped, edgeRows: Int32Array): Warped {
   const { skip, rows: meanRows, blurStep, blurMax } = MAKING.completion;
   const base = new Float64Array(width * channels);
   const has = new Uint8Array(width);
-  let first = height;
   for (let x = 0; x < width; x++) {
     const last = edgeRows[x]! - 1 - skip;
     if (edgeRows[x]! >= height || last - meanRows < 0 || warped.inside[last * width + x] === 0) continue;
     has[x] = 1;
-    first = Math.min(first, edgeRows[x]!);
     for (let y = last - meanRows + 1; y <= last; y++)
       for (let c = 0; c < channels; c++) {
         const b = x * channels + c;
         base[b] = base[b]! + src[(y * width + x) * channels + c]! / meanRows;
       }
   }
-  if (first >= height) return warped;
   // Prefix sums over the columns that have a base, for box blurs of any radius.
   const sum = new Float64Array((width + 1) * channels);
   const count = new Float64Array(width + 1);
@@ -67,6 +63,7 @@ export function completeBelow(warped: Warped, edgeRows: Int32Array): Warped {
     for (let c = 0; c < channels; c++)
       sum[(x + 1) * channels + c] = sum[x * channels + c]! + (has[x] ? base[x * channels + c]! : 0);
   }
+  if (count[width] === 0) return warped;
   const data = new Uint8Array(src);
   const inside = new Uint8Array(warped.inside);
   for (let x = 0; x < width; x++) {

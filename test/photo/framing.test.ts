@@ -64,9 +64,10 @@ describe.skipIf(!haveFaces)('framing a real portrait cut below the head', () => 
   let eyesY = 0;
   beforeAll(async () => {
     bytes = readFace(PORTRAIT);
-    const face = (await analyze(await rawOf(bytes))).faces[0]!;
+    const raw = await rawOf(bytes);
+    const face = (await analyze(raw)).faces[0]!;
     const meta = await sharp(bytes).metadata();
-    const scale = meta.width! / (await rawOf(bytes)).width;
+    const scale = meta.width! / raw.width;
     chinY = face.mesh[MESH.chin]!.y * scale;
     eyesY = ((face.mesh[MESH.irisA]!.y + face.mesh[MESH.irisB]!.y) / 2) * scale;
   }, 120_000);

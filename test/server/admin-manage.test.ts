@@ -1,7 +1,7 @@
 // Administration endpoints: campaigns, units, admin accounts and the audit log, on PGlite and
 // PostgreSQL. Refused writes answer a code with a Chinese message and store nothing.
 import { sql } from 'drizzle-orm';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
 import type {
@@ -13,10 +13,11 @@ import type {
   UnitNode,
 } from '../../src/domain/admin-api.js';
 import {
-  adminLogin,
+  adminLogins,
   BACKENDS,
   cookieOf,
   readyPhoto,
+  refused,
   startServer,
   studentLogin,
   submitPhoto,
@@ -30,7 +31,7 @@ describe.each(BACKENDS)('admin management API on $name', (backend) => {
   const cookies: Record<string, string> = {};
   beforeAll(async () => {
     s = await startServer(backend, { processJobs: false });
-    for (const a of s.demo.admins) cookies[a.username] = await adminLogin(s, a.username);
+    Object.assign(cookies, await adminLogins(s));
   });
   afterAll(async () => {
     await s?.close();
@@ -39,11 +40,6 @@ describe.each(BACKENDS)('admin management API on $name', (backend) => {
     s.app.inject({ ...opts, headers: { ...(opts.headers ?? {}), cookie: cookies[user]! } });
   const count = async (table: 'campaigns' | 'org_units' | 'admins' | 'audit_log') =>
     (await rows<{ n: number }>(s.database.db, sql`SELECT count(*)::int AS n FROM ${sql.identifier(table)}`))[0]!.n;
-  /** A refusal: the status, the code, a Chinese message. */
-  function refused(r: LightMyRequestResponse, status: number, code: string) {
-    expect([r.statusCode, r.json().code]).toEqual([status, code]);
-    expect(r.json().message).toMatch(HAN);
-  }
   async function login(username: string, password: string) {
     return s.app.inject({ method: 'POST', url: '/api/admin/login', payload: { username, password } });
   }

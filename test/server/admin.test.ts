@@ -6,7 +6,7 @@ import { rows } from '../../src/db/client.js';
 import { can, PERMISSIONS, type Permission } from '../../src/domain/roles.js';
 import { idNumberCheckChar } from '../../src/server/services/id-number.js';
 import {
-  adminLogin,
+  adminLogins,
   BACKENDS,
   multipart,
   readyPhoto,
@@ -33,7 +33,7 @@ describe.each(BACKENDS)('admin API on $name', (backend) => {
   const photo: Record<string, string> = {};
   beforeAll(async () => {
     s = await startServer(backend, { processJobs: false });
-    for (const a of s.demo.admins) cookies[a.username] = await adminLogin(s, a.username);
+    Object.assign(cookies, await adminLogins(s));
     for (const [i, verdict] of [
       [0, 'warn'],
       [2, 'warn'],

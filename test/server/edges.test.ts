@@ -15,6 +15,7 @@ import {
   BACKENDS,
   cookieOf,
   readyPhoto,
+  refused,
   startServer,
   studentLogin,
   submitPhoto,
@@ -22,11 +23,6 @@ import {
 } from './harness.js';
 
 const HAN = /[\u4e00-\u9fff]/;
-
-function refused(r: LightMyRequestResponse, status: number, code: string) {
-  expect([r.statusCode, r.json().code]).toEqual([status, code]);
-  expect(r.json().message).toMatch(HAN);
-}
 
 describe.each(BACKENDS)('browser-facing edges on $name', (backend) => {
   let s: TestServer;

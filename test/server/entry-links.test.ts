@@ -1,7 +1,6 @@
 // Entry links and QR codes (issue 20, item 2): the QR code a centre prints decodes to its link,
 // the link's query opens the public endpoint with that centre's contacts, the QR endpoints keep
 // to the admin's scope, bad input answers 400/404, and an upload by the link is attributed.
-import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import jsqr from 'jsqr';
 import sharp from 'sharp';
@@ -10,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import type { CampaignInfo } from '../../src/domain/api.js';
 import { ENTRY_UPLOAD_FIELDS, type EntryInfo, type EntryLinkResponse } from '../../src/domain/entry.js';
 import { createEntryLinkService } from '../../src/server/services/entry-link.service.js';
-import { adminLogin, BACKENDS, startServer, studentLogin, type TestServer } from './harness.js';
+import { adminLogins, BACKENDS, multipart, startServer, studentLogin, type TestServer } from './harness.js';
 
 const HAN = /[\u4e00-\u9fff]/;
 // jsqr is a webpack UMD bundle: under Node's ESM loader its function is the CommonJS export's
@@ -29,19 +28,6 @@ async function decodeQr(image: Buffer): Promise<string | undefined> {
   return code?.data;
 }
 
-/** A multipart upload with text fields before the file, as the student app sends it. */
-function upload(fields: Record<string, string>, bytes: Buffer) {
-  const boundary = `----kz${randomBytes(8).toString('hex')}`;
-  const parts = Object.entries(fields).map(
-    ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
-  );
-  const head = `${parts.join('')}--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="me.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
-  return {
-    payload: Buffer.concat([Buffer.from(head), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
-
 describe.each(BACKENDS)('entry links and QR codes on $name', (backend) => {
   let s: TestServer;
   const cookies: Record<string, string> = {};
@@ -49,7 +35,7 @@ describe.each(BACKENDS)('entry links and QR codes on $name', (backend) => {
   let centre: (i: number) => number;
   beforeAll(async () => {
     s = await startServer(backend, { processJobs: false });
-    for (const a of s.demo.admins) cookies[a.username] = await adminLogin(s, a.username);
+    Object.assign(cookies, await adminLogins(s));
     centre = (i) => s.demo.centreIds[i]!;
   });
   afterAll(async () => {
@@ -236,7 +222,7 @@ describe.each(BACKENDS)('entry links and QR codes on $name', (backend) => {
       .toBuffer();
     const send = async (studentIndex: number, fields: Record<string, string>) => {
       const cookie = await studentLogin(s, studentIndex);
-      const m = upload({ source: 'camera', ...fields }, jpeg);
+      const m = multipart('photo', 'me.jpg', jpeg, 'image/jpeg', { source: 'camera', ...fields });
       const r = await s.app.inject({
         method: 'POST',
         url: '/api/student/photos',

@@ -6,7 +6,7 @@ import { rows } from '../../src/db/client.js';
 import { FACE_DESCRIPTION_LENGTH, VERIFY_THRESHOLD } from '../../src/photo/similarity.js';
 import { haveFaces, readFace } from '../faces.js';
 import {
-  adminLogin,
+  adminLogins,
   BACKENDS,
   multipart,
   readyPhoto,
@@ -32,7 +32,7 @@ describe.skipIf(!haveFaces).each(BACKENDS)('exam-entry face verification on $nam
   const withoutPhoto = 4;
   beforeAll(async () => {
     s = await startServer(backend, { processJobs: false });
-    for (const u of ['hq', 'centre1', 'centre3', 'reviewer']) cookies[u] = await adminLogin(s, u);
+    Object.assign(cookies, await adminLogins(s, ['hq', 'centre1', 'centre3', 'reviewer']));
     // A collected photo as the engine leaves it, its description from the same engine.
     const stored = await s.ctx.engine.describe(readFace(OBAMA_A));
     expect(stored?.embedding).toHaveLength(FACE_DESCRIPTION_LENGTH);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
 import type { AdminPrincipal } from '../../src/server/services/admin-auth.service.js';
 import { createExportService } from '../../src/server/services/export.service.js';
-import { adminLogin, BACKENDS, startServer, type TestServer } from './harness.js';
+import { adminLogins, BACKENDS, startServer, type TestServer } from './harness.js';
 
 const MASKED_ID = /^\d{4}\*{10}[\dX]{4}$/;
 const MASKED_PHONE = /^\d{3}\*{4}\d{4}$/;
@@ -42,7 +42,7 @@ describe.each(BACKENDS)('uncollected students XLSX on $name', (backend) => {
 
   beforeAll(async () => {
     s = await startServer(backend, { processJobs: false, students: 400 });
-    for (const u of ['hq', 'branch1', 'centre1']) cookies[u] = await adminLogin(s, u);
+    Object.assign(cookies, await adminLogins(s, ['hq', 'branch1', 'centre1']));
     const db = s.database.db;
     const cid = s.demo.campaignId;
     // Every state the export must tell apart: approved, waiting for review and rejected

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
+import { expect } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, migrateDatabase, openDatabase } from '../../src/db/client.js';
 import type { CheckResult, CheckStatus } from '../../src/domain/checks.js';
@@ -130,6 +131,22 @@ export async function adminLogin(s: TestServer, username: string): Promise<strin
   return cookieOf(res, 'kz_admin');
 }
 
+/** Signs each of `usernames` in (default: every demo admin); their cookie headers by username. */
+export async function adminLogins(
+  s: TestServer,
+  usernames: string[] = s.demo.admins.map((a) => a.username),
+): Promise<Record<string, string>> {
+  const cookies: Record<string, string> = {};
+  for (const u of usernames) cookies[u] = await adminLogin(s, u);
+  return cookies;
+}
+
+/** A refusal as the API answers one: the status, the code and a Chinese message. */
+export function refused(r: LightMyRequestResponse, status: number, code: string): void {
+  expect([r.statusCode, r.json().code], r.body).toEqual([status, code]);
+  expect(r.json().message).toMatch(/[\u4e00-\u9fff]/);
+}
+
 /**
  * A finished attempt as the engine leaves it (row + files), for tests of submit and review that
  * must not depend on which face photo yields which verdict.
@@ -160,10 +177,20 @@ export async function readyPhoto(s: TestServer, studentIndex: number, verdict: C
   return photo.id;
 }
 
-export function multipart(field: string, filename: string, bytes: Uint8Array, type = 'application/octet-stream') {
+/** A multipart upload of one file, after any text `fields` (sent first, as the apps send them). */
+export function multipart(
+  field: string,
+  filename: string,
+  bytes: Uint8Array,
+  type = 'application/octet-stream',
+  fields: Record<string, string> = {},
+) {
   const boundary = `----kz${randomBytes(8).toString('hex')}`;
+  const parts = Object.entries(fields).map(
+    ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+  );
   const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
+    `${parts.join('')}--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return {

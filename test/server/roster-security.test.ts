@@ -14,7 +14,7 @@ import { ROSTER_ERRORS_SHOWN } from '../../src/domain/admin-api.js';
 import { idNumberCheckChar } from '../../src/server/services/id-number.js';
 import { UNUSABLE_STUDENT_NUMBER } from '../../src/server/services/roster.service.js';
 import {
-  adminLogin,
+  adminLogins,
   BACKENDS,
   multipart,
   readyPhoto,
@@ -87,7 +87,7 @@ describe.each(BACKENDS)('roster import security on $name', (backend) => {
   // Demo student i sits in centre i % 4: B1C1, B1C2 (branch 1), B2C1, B2C2 (branch 2).
   beforeAll(async () => {
     s = await startServer(backend, { processJobs: false });
-    for (const a of s.demo.admins) cookies[a.username] = await adminLogin(s, a.username);
+    Object.assign(cookies, await adminLogins(s));
   });
   afterAll(async () => {
     await s?.close();

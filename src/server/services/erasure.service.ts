@@ -99,39 +99,23 @@ export function createErasureService(deps: {
         // Verify-attempt counters: keyed by the student id, and per address (an IP is personal data).
         await tx.execute(sql`DELETE FROM rate_counters WHERE key = ${`vf:${s.id}`} OR key LIKE ${`vfa:${s.id}@%`}`);
         await tx.execute(sql`DELETE FROM students WHERE id = ${s.id}`);
+        const removed = { submissions: subs.length, consents: consents[0]?.n ?? 0, sessions: sessions[0]?.n ?? 0 };
         await createAuditRepository(tx).record({
           adminId: p.admin.id,
           action: 'student.erase',
           unitId: s.centreId,
           // The pseudonym lets a later request about the same number be matched to this entry
           // by someone holding the secret, without the log itself naming anyone.
-          detail: {
-            subject: deps.cipher.pseudonym(number),
-            photos: photos.length,
-            submissions: subs.length,
-            consents: consents[0]?.n ?? 0,
-            sessions: sessions[0]?.n ?? 0,
-          },
+          detail: { subject: deps.cipher.pseudonym(number), photos: photos.length, ...removed },
           studentCount: 1,
         });
-        return {
-          ids: photos.map((ph) => ph.id),
-          submissions: subs.length,
-          consents: consents[0]?.n ?? 0,
-          sessions: sessions[0]?.n ?? 0,
-        };
+        return { ids: photos.map((ph) => ph.id), removed };
       });
 
       // Files after the commit: a rollback must not leave rows pointing at deleted files. A file
       // left by a failure here belongs to no row and to nobody identifiable.
       for (const id of done.ids) await deps.storage.deletePrefix(id);
-      return {
-        erased: true,
-        photos: done.ids.length,
-        submissions: done.submissions,
-        consents: done.consents,
-        sessions: done.sessions,
-      };
+      return { erased: true, photos: done.ids.length, ...done.removed };
     },
   };
 }

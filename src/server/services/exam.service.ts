@@ -14,10 +14,12 @@ import {
   EXAM_UNABLE_LABELS,
   EXAM_UNABLE_REASONS,
   type ExamCheck,
+  type ExamDecision,
   type ExamOverrideRequest,
   type ExamSession,
   type ExamSessionCreateRequest,
   type ExamUnableReason,
+  finalDecision,
 } from '../../domain/exam.js';
 import { cosineSimilarity, VERIFY_THRESHOLD } from '../../photo/similarity.js';
 import type { FaceDescription } from '../../photo/verify.js';
@@ -127,17 +129,18 @@ export function createExamService(deps: {
       const photo = await photos.latestApproved(student.id);
       let reason: ExamUnableReason | null = null;
       let face: FaceDescription | null = null;
+      let similarity: number | null = null;
       if (!photo?.embedding?.length) reason = 'exam.no_photo';
       else {
         // Image errors (not an image, damaged, too large) are the client's and are no check.
         face = await engine.describe(live);
         if (!face) reason = 'exam.no_face';
         else if (face.covered) reason = 'exam.face_covered';
+        else similarity = round3(cosineSimilarity(face.embedding, photo.embedding));
       }
-      const compared = photo?.embedding?.length && face && !reason;
-      const similarity = compared ? round3(cosineSimilarity(face!.embedding, photo!.embedding!)) : null;
-      const decision = reason ? 'unable' : similarity! > VERIFY_THRESHOLD ? 'pass' : 'fail';
+      const decision: ExamDecision = similarity === null ? 'unable' : similarity > VERIFY_THRESHOLD ? 'pass' : 'fail';
       const antiSpoof = face ? antiSpoofOf(face) : null;
+      const liveFaceScore = face ? round3(face.score) : null;
       const check = await exam.insertCheck({
         sessionId: session?.id ?? null,
         studentId: student.id,
@@ -148,7 +151,7 @@ export function createExamService(deps: {
         threshold: VERIFY_THRESHOLD,
         decision,
         reason,
-        liveFaceScore: face ? round3(face.score) : null,
+        liveFaceScore,
         antiSpoof,
       });
       await audit.record({
@@ -178,7 +181,7 @@ export function createExamService(deps: {
         match: decision === 'pass',
         photoId: photo?.id ?? null,
         photoUrl: photo ? `/api/admin/photos/${photo.id}/files/${photo.background ?? 'blue'}.jpg` : null,
-        liveFaceScore: face ? round3(face.score) : null,
+        liveFaceScore,
         antiSpoof,
       };
     },
@@ -247,7 +250,7 @@ export function createExamService(deps: {
           c.overrideReason ?? '',
           c.overrideBy ?? '',
           local(c.overrideAt),
-          EXAM_DECISION_LABELS[c.override ?? c.decision],
+          EXAM_DECISION_LABELS[finalDecision(c)],
         ]);
       }
       for (const [i, w] of [20, 14, 10, 10, 18, 8, 8, 14, 12, 14, 30, 12, 20, 10].entries())

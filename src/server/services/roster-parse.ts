@@ -101,6 +101,9 @@ const unzipper = () =>
     Parse(opts: { forceStream: true }): NodeJS.ReadWriteStream & AsyncIterable<ZipEntry>;
   };
 
+/** The bytes as a Buffer, without a copy. */
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 const ROW_TAGS = [Buffer.from('<row '), Buffer.from('<row>')];
 
 function rowTags(buf: Buffer): number {
@@ -118,7 +121,7 @@ function rowTags(buf: Buffer): number {
  */
 async function assertUnzippedSize(bytes: Uint8Array, limits: RosterLimits): Promise<void> {
   const zip = unzipper().Parse({ forceStream: true });
-  const source = Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+  const source = Readable.from([asBuffer(bytes)]);
   source.pipe(zip);
   let total = 0;
   let sheetRows = -1;
@@ -160,10 +163,13 @@ async function readXlsx(bytes: Uint8Array, limits: RosterLimits): Promise<Roster
   const out = new Collector(limits.maxRows);
   // Loaded here, not at the top: a CSV file's thread starts without it (≈ 1 s less under tsx).
   const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(
-    Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]),
-    { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' },
-  );
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([asBuffer(bytes)]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    entries: 'ignore',
+  });
   for await (const sheet of reader) {
     for await (const row of sheet) {
       const cells: string[] = [];

@@ -251,7 +251,11 @@ export function createRosterService(deps: {
       /** The refused rows' units learn that someone named their students. */
       const refusalEntries = (): AuditEntry[] => {
         const perCentre = new Map<number, number[]>();
-        for (const h of refused) perCentre.set(h.centreId, [...(perCentre.get(h.centreId) ?? []), h.id]);
+        for (const h of refused) {
+          const ids = perCentre.get(h.centreId) ?? [];
+          ids.push(h.id);
+          perCentre.set(h.centreId, ids);
+        }
         return [...perCentre].map(([unitId, ids]) => ({
           ...attempt,
           unitId,
