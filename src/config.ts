@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type QuietHours, REMINDER_CHANNELS, type ReminderChannel } from './domain/reminders.js';
 
 export interface Config {
   port: number;
@@ -63,6 +64,22 @@ export interface Config {
   /** KAOZHAO_METRICS_TOKEN: GET /metrics (Prometheus) answers only with `Authorization: Bearer` and
    *  this token; unset, there is no /metrics at all. */
   metricsToken: string | undefined;
+  /** Reminders to students who have not submitted (src/domain/reminders.ts): where they go. */
+  reminderChannel: ReminderChannel;
+  /** webhook channel: the gateway's URL, and the key of the HMAC-SHA256 signature of each POST. */
+  reminderWebhookUrl: string | undefined;
+  reminderWebhookSecret: string | undefined;
+  /** smtp channel: smtp://user:pass@host:587 or smtps://…:465, and the From address. */
+  smtpUrl: string | undefined;
+  smtpFrom: string | undefined;
+  /** China time, minutes after midnight; a range past midnight wraps (21:00–08:00). null: none. */
+  reminderQuietHours: QuietHours | null;
+  /** At most one reminder per student in this many hours. */
+  reminderIntervalHours: number;
+  /** Attempts after the first before a delivery is marked failed. */
+  reminderRetryLimit: number;
+  /** Wait before the first retry; each further one waits twice as long. */
+  reminderRetryBaseMs: number;
 }
 
 function int(name: string, fallback: number): number {
@@ -120,6 +137,68 @@ function metricsToken(raw: string | undefined): string | undefined {
   return raw;
 }
 
+/** A reminder channel that cannot work is refused at start, not discovered at the first send. */
+function reminderSettings() {
+  const raw = process.env.KAOZHAO_REMINDER_CHANNEL || 'outbox';
+  if (!(REMINDER_CHANNELS as readonly string[]).includes(raw)) {
+    throw new Error(`KAOZHAO_REMINDER_CHANNEL must be one of ${REMINDER_CHANNELS.join(', ')}`);
+  }
+  const channel = raw as ReminderChannel;
+  const webhookUrl = process.env.KAOZHAO_REMINDER_WEBHOOK_URL || undefined;
+  const webhookSecret = process.env.KAOZHAO_REMINDER_WEBHOOK_SECRET || undefined;
+  const smtpUrl = process.env.KAOZHAO_SMTP_URL || undefined;
+  const smtpFrom = process.env.KAOZHAO_SMTP_FROM || undefined;
+  if (webhookUrl && !/^https?:$/.test(parsedUrl('KAOZHAO_REMINDER_WEBHOOK_URL', webhookUrl).protocol)) {
+    throw new Error('KAOZHAO_REMINDER_WEBHOOK_URL must be an http(s) URL');
+  }
+  if (webhookSecret && webhookSecret.length < 16) {
+    throw new Error('KAOZHAO_REMINDER_WEBHOOK_SECRET must be at least 16 characters');
+  }
+  if (smtpUrl && !/^smtps?:$/.test(parsedUrl('KAOZHAO_SMTP_URL', smtpUrl).protocol)) {
+    throw new Error('KAOZHAO_SMTP_URL must look like smtp://user:password@host:587 or smtps://…:465');
+  }
+  if (channel === 'webhook' && !(webhookUrl && webhookSecret)) {
+    throw new Error('KAOZHAO_REMINDER_CHANNEL=webhook needs KAOZHAO_REMINDER_WEBHOOK_URL and _SECRET');
+  }
+  if (channel === 'smtp' && !(smtpUrl && smtpFrom)) {
+    throw new Error('KAOZHAO_REMINDER_CHANNEL=smtp needs KAOZHAO_SMTP_URL and KAOZHAO_SMTP_FROM');
+  }
+  const retrySeconds = Number(process.env.KAOZHAO_REMINDER_RETRY_SECONDS || 60);
+  if (!(retrySeconds > 0)) throw new Error('KAOZHAO_REMINDER_RETRY_SECONDS must be a positive number');
+  return {
+    reminderChannel: channel,
+    reminderWebhookUrl: webhookUrl,
+    reminderWebhookSecret: webhookSecret,
+    smtpUrl,
+    smtpFrom,
+    reminderQuietHours: quietHours(process.env.KAOZHAO_REMINDER_QUIET_HOURS ?? '21:00-08:00'),
+    reminderIntervalHours: int('KAOZHAO_REMINDER_INTERVAL_HOURS', 24),
+    reminderRetryLimit: int('KAOZHAO_REMINDER_RETRY_LIMIT', 5),
+    reminderRetryBaseMs: Math.round(retrySeconds * 1000),
+  };
+}
+
+function parsedUrl(name: string, raw: string): URL {
+  try {
+    return new URL(raw);
+  } catch {
+    throw new Error(`${name} is not a URL`);
+  }
+}
+
+/** "21:00-08:00" or "21-8" (China time); "" or "off": none. */
+export function quietHours(raw: string): QuietHours | null {
+  const v = raw.trim();
+  if (v === '' || v === 'off') return null;
+  const m = /^(\d{1,2})(?::([0-5]\d))?-(\d{1,2})(?::([0-5]\d))?$/.exec(v);
+  const from = m ? Number(m[1]) * 60 + Number(m[2] ?? 0) : Number.NaN;
+  const to = m ? Number(m[3]) * 60 + Number(m[4] ?? 0) : Number.NaN;
+  if (!(from < 1440 && to <= 1440 && from !== to % 1440)) {
+    throw new Error('KAOZHAO_REMINDER_QUIET_HOURS must look like 21:00-08:00 (China time), or be "off"');
+  }
+  return { from, to: to % 1440 };
+}
+
 export function loadConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = path.resolve(overrides.dataDir ?? process.env.DATA_DIR ?? './data');
   const databaseUrl = overrides.databaseUrl ?? (process.env.DATABASE_URL || undefined);
@@ -158,6 +237,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     rosterMaxRows: Math.max(1, int('KAOZHAO_ROSTER_MAX_ROWS', 50_000)),
     publicUrl: publicUrl(process.env.KAOZHAO_PUBLIC_URL),
     metricsToken: metricsToken(process.env.KAOZHAO_METRICS_TOKEN),
+    ...reminderSettings(),
     ...overrides,
   };
 }

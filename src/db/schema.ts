@@ -25,6 +25,7 @@ import {
 import type { SupportContact } from '../domain/api.js';
 import type { CheckResult } from '../domain/checks.js';
 import { EXAM_DECISIONS, EXAM_OVERRIDES } from '../domain/exam.js';
+import { REMINDER_CHANNELS, REMINDER_STATUSES } from '../domain/reminders.js';
 import { ROLES } from '../domain/roles.js';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array | Buffer }>({
@@ -71,6 +72,8 @@ export const students = pgTable(
       .default('enrolled'),
     intakeSemester: text('intake_semester').notNull(),
     phone: text('phone'),
+    /** Optional, from the roster: where the smtp reminder channel writes. */
+    email: text('email'),
     consentVersion: text('consent_version'),
     consentAt: ts('consent_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -344,5 +347,62 @@ export const examChecks = pgTable(
   (t) => [
     index('exam_checks_session_idx').on(t.sessionId, t.at),
     index('exam_checks_centre_at_idx').on(t.centreId, t.at),
+  ],
+);
+
+/**
+ * A student's reminder state: the opt-out, and when the last reminder was queued. One row per
+ * student, claimed with a conditional upsert, so two sends at once cannot both remind a student
+ * inside the interval.
+ */
+export const reminderState = pgTable('reminder_state', {
+  studentId: bigint('student_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => students.id),
+  optedOutAt: ts('opted_out_at'),
+  optedOutBy: integer('opted_out_by'),
+  lastRemindedAt: ts('last_reminded_at'),
+});
+
+/**
+ * One reminder to one student, and its delivery: the table is also the delivery queue (due rows
+ * claimed with SKIP LOCKED), so the status the console shows is the queue's own. The address and
+ * the message as sent are kept only until the delivery ends; the masked copies stay for the record.
+ */
+export const reminderDeliveries = pgTable(
+  'reminder_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    batchId: uuid('batch_id').notNull(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    studentId: bigint('student_id', { mode: 'number' })
+      .notNull()
+      .references(() => students.id),
+    /** The student's centre when the reminder was made: scoping without a join. */
+    centreId: integer('centre_id').notNull(),
+    branchId: integer('branch_id').notNull(),
+    channel: text('channel', { enum: REMINDER_CHANNELS }).notNull(),
+    recipient: text('recipient'),
+    recipientMasked: text('recipient_masked').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body'),
+    bodyMasked: text('body_masked').notNull(),
+    status: text('status', { enum: REMINDER_STATUSES }).notNull(),
+    attempts: smallint('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at'),
+    /** While sending: another process may take the row over after this (its sender died). */
+    leaseUntil: ts('lease_until'),
+    lastError: text('last_error'),
+    createdBy: integer('created_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [
+    index('reminder_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status IN ('queued', 'retrying', 'sending')`),
+    index('reminder_deliveries_centre_idx').on(t.centreId, t.id),
+    index('reminder_deliveries_branch_idx').on(t.branchId, t.id),
+    index('reminder_deliveries_student_idx').on(t.studentId, t.id),
   ],
 );

@@ -32,6 +32,11 @@ export const AUDIT_ACTIONS = {
   'exam.session_create': '新建考场场次',
   'exam.override': '考场人工核对',
   'exam.export': '导出考场核验记录',
+  // Reminders (催交提醒): a send, in the scope of each centre whose students it queued; the
+  // opt-out of one student, set or lifted by an admin of its scope.
+  'reminder.send': '发送催交提醒',
+  'reminder.opt_out': '学生退订提醒',
+  'reminder.opt_in': '学生恢复提醒',
   // PIPL erasure: the entry names the student only by a keyed pseudonym (the row is gone).
   'student.erase': '删除学生个人信息',
 } as const;

@@ -305,6 +305,12 @@ export const ERRORS = {
     zh: '联系方式中填写的单位代码不存在，请核对（留空则对所有学生显示）',
     en: 'A contact names a unit code that does not exist (leave it empty to show it to every student)',
   },
+  // Reminders to students who have not submitted (src/domain/reminders.ts).
+  'reminder.campaign_not_open': {
+    status: 409,
+    zh: '该采集活动不在采集期内（尚未开始或已结束），不能发送催交提醒',
+    en: 'The campaign is not open: reminders go out only during its window',
+  },
   'student.erase_confirm': {
     status: 400,
     zh: '请再次输入该学生的学号以确认删除；删除后照片和个人信息无法恢复',

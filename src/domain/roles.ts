@@ -48,6 +48,9 @@ export const PERMISSIONS = {
   /** Create, disable and reset admin accounts: only the roles in MANAGED_ROLES, inside the scope
    *  (a centre: its own invigilators, who change with every exam term). */
   manageAdmins: ['hq', 'branch', 'centre'],
+  /** Remind the uncollected students of the scope (SMS gateway, email, or the console's outbox),
+   *  opt a student out, and see each reminder's delivery: the units that chase their students. */
+  remind: ['hq', 'branch', 'centre'],
   /** Erase one student's photos, face data and personal fields (PIPL): irreversible, HQ only. */
   eraseStudents: ['hq'],
 } as const satisfies Record<string, readonly Role[]>;

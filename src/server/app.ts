@@ -24,6 +24,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { adminManageRoutes } from './routes/admin-manage.routes.js';
 import { entryAdminRoutes, entryRoutes } from './routes/entry.routes.js';
 import { examRoutes } from './routes/exam.routes.js';
+import { reminderRoutes } from './routes/reminder.routes.js';
 import { studentRoutes } from './routes/student.routes.js';
 import { systemRoutes } from './routes/system.routes.js';
 import { registerSecurity } from './security.js';
@@ -160,6 +161,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   await app.register(examRoutes(ctx), { prefix: '/api/admin' });
   await app.register(entryRoutes(ctx), { prefix: '/api' });
   await app.register(entryAdminRoutes(ctx), { prefix: '/api/admin' });
+  await app.register(reminderRoutes(ctx), { prefix: '/api/admin' });
 
   const webRoot = opts.webRoot ?? process.cwd();
   const studentDist = path.join(webRoot, 'web/student/dist');

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { createIdCipher } from '../db/crypto.js';
 import { createInProcessQueue, createPgBossQueue, type PhotoJobQueue } from '../jobs/photo-queue.js';
+import { createReminderDispatcher } from '../jobs/reminder-dispatch.js';
 import { createMetrics } from './metrics.js';
 import { createAdminRepository } from './repositories/admin.repository.js';
 import { createAuditRepository } from './repositories/audit.repository.js';
@@ -16,6 +17,8 @@ import { createOrgRepository } from './repositories/org.repository.js';
 import { createPhotoRepository } from './repositories/photo.repository.js';
 import { createPhotoEngineRepository, type PhotoEngineRepository } from './repositories/photo-engine.repository.js';
 import { createRateLimitRepository } from './repositories/rate-limit.repository.js';
+import { createReminderRepository } from './repositories/reminder.repository.js';
+import { createReminderChannel } from './repositories/reminder-channel.repository.js';
 import { createSessionRepository } from './repositories/session.repository.js';
 import { createDbStorage, createFsStorage, type StorageRepository } from './repositories/storage.repository.js';
 import { createStudentRepository } from './repositories/student.repository.js';
@@ -30,6 +33,7 @@ import { createExamService } from './services/exam.service.js';
 import { createExportService } from './services/export.service.js';
 import { createPhotoService } from './services/photo.service.js';
 import { createProgressService } from './services/progress.service.js';
+import { createReminderService } from './services/reminder.service.js';
 import { createReviewService } from './services/review.service.js';
 import { createRosterService } from './services/roster.service.js';
 import { createStudentService } from './services/student.service.js';
@@ -78,6 +82,7 @@ export async function createContext(config: Config, database: Database, opts: Co
     audit: createAuditRepository(db),
     rateLimits: createRateLimitRepository(db),
     exam: createExamRepository(db),
+    reminders: createReminderRepository(db),
   };
   const metrics = createMetrics({ queueDepth: () => repos.photos.processingCount(), engine: () => engine.stats?.() });
   // Photo outcomes are counted where a job completes its photo: once, whichever retry does it.
@@ -92,8 +97,19 @@ export async function createContext(config: Config, database: Database, opts: Co
       return done;
     },
   };
+  // Every process delivers reminders: the deliveries table is the queue, shared through the database.
+  const reminderDispatcher = createReminderDispatcher({
+    reminders: repos.reminders,
+    channel: createReminderChannel(config),
+    quietHours: config.reminderQuietHours,
+    retryLimit: config.reminderRetryLimit,
+    retryBaseMs: config.reminderRetryBaseMs,
+    // The error's class only: a driver message can quote row values.
+    onError: (e) => console.error('reminder delivery round failed:', e instanceof Error ? e.name : typeof e),
+  });
   const campaign = createCampaignService({ ...repos, engine });
   const auth = createAdminAuthService({ ...repos, sessionMinutes: config.adminSessionMinutes });
+  const entryLinks = createEntryLinkService({ ...repos, auth, campaign, publicUrl: config.publicUrl });
   const services = {
     campaign,
     auth,
@@ -125,9 +141,23 @@ export async function createContext(config: Config, database: Database, opts: Co
     accounts: createAdminAccountService({ db, ...repos, auth }),
     auditLog: createAuditLogService({ ...repos, auth }),
     exam: createExamService({ ...repos, engine, auth }),
-    entryLinks: createEntryLinkService({ ...repos, auth, campaign, publicUrl: config.publicUrl }),
+    entryLinks,
     erasure: createErasureService({ db, ...repos, storage, auth, cipher }),
+    reminders: createReminderService({
+      db,
+      ...repos,
+      auth,
+      campaign,
+      entryLinks,
+      dispatch: reminderDispatcher,
+      settings: {
+        channel: config.reminderChannel,
+        quietHours: config.reminderQuietHours,
+        intervalHours: config.reminderIntervalHours,
+      },
+    }),
   };
+  reminderDispatcher.start();
 
   let closing = false;
   /** Resolves once this process takes photo jobs (rejects if its engine cannot start). */
@@ -164,8 +194,10 @@ export async function createContext(config: Config, database: Database, opts: Co
     services,
     metrics,
     jobsReady,
+    reminderDispatcher,
     async close() {
       closing = true;
+      await reminderDispatcher.stop();
       await queue.stop();
       await engine.close();
     },

@@ -115,6 +115,7 @@ export function createStudentRepository(db: DbOrTx) {
             enrolmentStatus: sql`excluded.enrolment_status`,
             intakeSemester: sql`excluded.intake_semester`,
             phone: sql`excluded.phone`,
+            email: sql`excluded.email`,
             updatedAt: sql`now()`,
           },
           ...(setWhere ? { setWhere } : {}),

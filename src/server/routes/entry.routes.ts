@@ -32,7 +32,7 @@ const contactSchema = {
 } as const;
 
 /** The origin the admin's browser used (Host, or X-Forwarded-Host/-Proto from a trusted proxy). */
-const originOf = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
+export const originOf = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
 
 /** Public: the student app asks what to show for the link it was opened by. */
 export function entryRoutes(ctx: AppContext): FastifyPluginAsync {

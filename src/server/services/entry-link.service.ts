@@ -102,6 +102,8 @@ export function createEntryLinkService(deps: {
 
   return {
     link,
+    /** The link of a centre for a campaign (reminders put it in their message). */
+    urlOf,
 
     async qr(p: AdminPrincipal, unitId: number, campaignId: string | undefined, origin: string, format: QrFormat) {
       const { url, centre } = await link(p, unitId, campaignId, origin);

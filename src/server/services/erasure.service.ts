@@ -98,6 +98,9 @@ export function createErasureService(deps: {
         );
         // Verify-attempt counters: keyed by the student id, and per address (an IP is personal data).
         await tx.execute(sql`DELETE FROM rate_counters WHERE key = ${`vf:${s.id}`} OR key LIKE ${`vfa:${s.id}@%`}`);
+        // Reminders hold the name, the address and the message: they go with the student.
+        await tx.execute(sql`DELETE FROM reminder_deliveries WHERE student_id = ${s.id}`);
+        await tx.execute(sql`DELETE FROM reminder_state WHERE student_id = ${s.id}`);
         await tx.execute(sql`DELETE FROM students WHERE id = ${s.id}`);
         const removed = { submissions: subs.length, consents: consents[0]?.n ?? 0, sessions: sessions[0]?.n ?? 0 };
         await createAuditRepository(tx).record({

@@ -38,6 +38,14 @@ export function maskPhone(phone: string): string {
   return `${p.slice(0, 3)}${'*'.repeat(p.length - 7)}${p.slice(-4)}`;
 }
 
+/** z***@example.edu.cn: the mailbox's first character and the domain kept. */
+export function maskEmail(email: string): string {
+  const e = email.trim();
+  const at = e.lastIndexOf('@');
+  if (at < 1) return '*'.repeat(e.length);
+  return `${e[0]}***${e.slice(at)}`;
+}
+
 /** 张*三, 李*, 欧阳**锋: first and last character kept. */
 export function maskName(name: string): string {
   const chars = [...name.trim()];

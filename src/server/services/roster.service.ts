@@ -29,7 +29,15 @@ import { parseRosterFile, xmlBytesFor } from './roster-parse.js';
 
 export { parseCsv } from './roster-parse.js';
 
-type Field = 'studentNumber' | 'name' | 'idNumber' | 'centreCode' | 'enrolmentStatus' | 'intakeSemester' | 'phone';
+type Field =
+  | 'studentNumber'
+  | 'name'
+  | 'idNumber'
+  | 'centreCode'
+  | 'enrolmentStatus'
+  | 'intakeSemester'
+  | 'phone'
+  | 'email';
 
 const HEADERS: Record<Field, string[]> = {
   studentNumber: ['学号', 'student_number', 'studentnumber'],
@@ -39,6 +47,7 @@ const HEADERS: Record<Field, string[]> = {
   enrolmentStatus: ['学籍状态', 'enrolment_status', 'status'],
   intakeSemester: ['入学学期', 'intake_semester', 'intakesemester'],
   phone: ['手机', '手机号', '联系电话', 'phone'],
+  email: ['邮箱', '电子邮箱', '电子邮件', 'email', 'e-mail'],
 };
 const REQUIRED: Field[] = ['studentNumber', 'name', 'idNumber', 'centreCode', 'intakeSemester'];
 export const COLUMN_LABEL: Record<Field, string> = {
@@ -49,6 +58,7 @@ export const COLUMN_LABEL: Record<Field, string> = {
   enrolmentStatus: '学籍状态',
   intakeSemester: '入学学期',
   phone: '手机',
+  email: '邮箱',
 };
 const STATUS: Record<string, NewStudent['enrolmentStatus']> = {
   在籍: 'enrolled',
@@ -73,6 +83,8 @@ export const UNUSABLE_STUDENT_NUMBER = '学号不可用，请核对（学号为 
 // for any writer). 50,000 rows on PGlite, 2 busy cores: event-loop delay p99 ≈ 0.25 s, where the
 // transaction used to hold the loop for 63 s in one piece.
 const STUDENT_NUMBER = /^[0-9A-Za-z]{4,20}$/;
+/** Where the smtp reminder channel writes; a plausible address, not a deliverable one. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ROWS_PER_TURN = 500;
 const WRITE_BATCH = 250;
 const LOOKUP_BATCH = 1000;
@@ -221,6 +233,9 @@ export function createRosterService(deps: {
         if (!/^\d{4}-[12]$/.test(sem)) err('intakeSemester', '格式应为 年份-学期，如 2025-2（秋季）');
         const phone = get('phone');
         if (phone && !/^1\d{10}$/.test(phone)) err('phone', '手机号应为 11 位数字');
+        const email = get('email');
+        // The reason never quotes the cell: an address is personal data, and row errors are shown and kept.
+        if (email && (email.length > 254 || !EMAIL.test(email))) err('email', '邮箱格式不正确');
         if (sn && !seen.has(sn)) seen.set(sn, rowNo);
         if (rowBad) {
           bad++;
@@ -238,6 +253,7 @@ export function createRosterService(deps: {
             enrolmentStatus: status!,
             intakeSemester: sem,
             phone: phone || null,
+            email: email || null,
           },
           existing: holder,
         });

@@ -15,6 +15,7 @@ export const PAGES = [
   'entry',
   'exam',
   'examSessions',
+  'reminders',
 ] as const;
 export type PageKey = (typeof PAGES)[number];
 
@@ -31,6 +32,7 @@ export const PAGE_TITLES: Record<PageKey, string> = {
   entry: '入口二维码',
   exam: '考场核验',
   examSessions: '考场场次',
+  reminders: '催交提醒',
 };
 
 const PAGE_PERMISSION: Record<PageKey, Permission> = {
@@ -48,6 +50,8 @@ const PAGE_PERMISSION: Record<PageKey, Permission> = {
   // The exam-room door: an invigilator sees these two pages and nothing else.
   exam: 'examVerify',
   examSessions: 'examVerify',
+  // What the reminders sent from 未采集学生 became: delivery status per student, and the outbox.
+  reminders: 'remind',
 };
 
 export function pagesFor(role: Role): PageKey[] {

@@ -34,6 +34,16 @@ import type {
   ExamSessionCreateRequest,
   ExamSessionsResponse,
 } from '../../../src/domain/exam.js';
+import type {
+  ReminderChannel,
+  ReminderDeliveriesResponse,
+  ReminderPreview,
+  ReminderRequest,
+  ReminderSendResponse,
+  ReminderStatus,
+  ReminderStudentState,
+  ReminderStudentStatesResponse,
+} from '../../../src/domain/reminders.js';
 
 const BASE = '/api/admin';
 
@@ -178,6 +188,23 @@ export const api = {
   },
   overrideExamCheck: (checkId: number, req: ExamOverrideRequest) =>
     sendJson<ExamCheck>('POST', `/exam/checks/${checkId}/override`, req),
+  // Reminders to the uncollected students (催交提醒).
+  reminderPreview: (unitId: number, req: ReminderRequest) =>
+    sendJson<ReminderPreview>('POST', `/units/${unitId}/reminders/preview`, req),
+  sendReminders: (unitId: number, req: ReminderRequest) =>
+    sendJson<ReminderSendResponse>('POST', `/units/${unitId}/reminders/send`, req),
+  reminders: (
+    unitId: number,
+    q: { status?: ReminderStatus; channel?: ReminderChannel; studentNumber?: string; after: number; limit: number },
+  ) => getJson<ReminderDeliveriesResponse>(`/units/${unitId}/reminders`, q),
+  reminderStates: (unitId: number, studentNumbers: string[]) =>
+    getJson<ReminderStudentStatesResponse>(`/units/${unitId}/reminders/students`, {
+      numbers: studentNumbers.join(','),
+    }),
+  setReminderOptOut: (studentNumber: string, optOut: boolean) =>
+    sendJson<ReminderStudentState>('PUT', `/students/${encodeURIComponent(studentNumber)}/reminder-opt-out`, {
+      optOut,
+    }),
   roster: (file: File, acceptGoodRows: boolean) => {
     const form = new FormData();
     form.append('file', file);

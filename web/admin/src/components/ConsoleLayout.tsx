@@ -1,5 +1,6 @@
 import {
   ApartmentOutlined,
+  BellOutlined,
   CalendarOutlined,
   FileSearchOutlined,
   KeyOutlined,
@@ -36,6 +37,7 @@ const ICONS: Record<PageKey, ReactNode> = {
   entry: <QrcodeOutlined />,
   exam: <ScanOutlined />,
   examSessions: <ScheduleOutlined />,
+  reminders: <BellOutlined />,
 };
 
 // Pages load on first visit: a reviewer never downloads the charts of the progress page.
@@ -52,6 +54,7 @@ const PAGE_COMPONENTS: Record<PageKey, ComponentType> = {
   entry: lazy(() => import('../pages/EntryQr.js').then((m) => ({ default: m.EntryQrPage }))),
   exam: lazy(() => import('../pages/ExamStation.js').then((m) => ({ default: m.ExamStationPage }))),
   examSessions: lazy(() => import('../pages/ExamSessions.js').then((m) => ({ default: m.ExamSessionsPage }))),
+  reminders: lazy(() => import('../pages/Reminders.js').then((m) => ({ default: m.RemindersPage }))),
 };
 
 /** The page lives in the URL hash (#/uncollected) so reloads and bookmarks keep it. */

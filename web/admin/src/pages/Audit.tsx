@@ -11,6 +11,12 @@ import {
   type ExamOverride,
   type ExamUnableReason,
 } from '../../../../src/domain/exam.js';
+import {
+  REMINDER_CHANNEL_LABELS,
+  REMINDER_SKIP_LABELS,
+  type ReminderChannel,
+  type ReminderSkipReason,
+} from '../../../../src/domain/reminders.js';
 import { ROLE_LABELS, type Role, UNIT_LEVEL_LABELS, type UnitLevel } from '../../../../src/domain/roles.js';
 import { api } from '../api.js';
 import { Failure } from '../components/Failure.js';
@@ -49,6 +55,9 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   'exam.override': 'orange',
   'exam.export': 'orange',
   'student.erase': 'red',
+  'reminder.send': 'purple',
+  'reminder.opt_out': 'magenta',
+  'reminder.opt_in': 'cyan',
 };
 const ACTION_LABELS: Record<string, { label: string; color: string }> = Object.fromEntries(
   (Object.keys(AUDIT_ACTIONS) as AuditAction[]).map((a) => [a, { label: AUDIT_ACTIONS[a], color: ACTION_COLORS[a] }]),
@@ -66,6 +75,7 @@ const ACTION_FILTERS = [
   { value: 'student', label: '学生转学习中心' },
   { value: 'entry', label: '经入口链接上传' },
   { value: 'auth', label: '登录与改密' },
+  { value: 'reminder', label: '催交提醒（全部）' },
   ...Object.entries(ACTION_LABELS).map(([value, { label }]) => ({ value, label })),
 ];
 
@@ -113,6 +123,12 @@ const DETAIL_LABELS: Record<string, string> = {
   checkId: '核验记录编号',
   room: '考场',
   rows: '行数',
+  batchId: '提醒批次',
+  channel: '发送渠道',
+  sentFor: '发送范围',
+  queued: '已排队发送',
+  skipped: '未发送',
+  cancelled: '取消的待发提醒',
 };
 
 const LOGIN_FAILURE_REASONS: Record<string, string> = {
@@ -135,6 +151,12 @@ function detailValue(k: string, v: unknown): string {
   if (k === 'via') return v === 'roster' ? '花名册导入' : v === 'move' ? '转学习中心操作' : String(v);
   if (k === 'imported') return v ? '是' : '否（校验未通过，未导入）';
   if (k === 'ownCentre') return v ? '是' : '否（其他学习中心的学生）';
+  if (k === 'channel' && typeof v === 'string') return REMINDER_CHANNEL_LABELS[v as ReminderChannel] ?? v;
+  if (k === 'skipped' && v && typeof v === 'object') {
+    return Object.entries(v as Record<string, number>)
+      .map(([r, n]) => `${REMINDER_SKIP_LABELS[r as ReminderSkipReason] ?? r} ${n}`)
+      .join('，');
+  }
   if (Array.isArray(v)) return v.join('、');
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
