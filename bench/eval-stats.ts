@@ -3,6 +3,72 @@
 // computed one way for the whole set, for each fold, and in tests.
 import type { CheckId, CheckResult } from '../src/domain/checks.js';
 
+/**
+ * Defect folder → the check(s) that must flag it (fail or warn). The first id is the folder's own
+ * check; a later id also counts when it is an equally right outcome (a 90°-rotated photo blocked
+ * by the roll check or by "no face").
+ */
+export const FOLDER_CHECKS: Record<string, CheckId[]> = {
+  backlit: ['light.backlit'],
+  blurry: ['image.sharpness'],
+  busy_background: ['background.uniform'],
+  dark: ['light.exposure'],
+  eyes_closed: ['eyes.open'],
+  eyes_half_closed: ['eyes.open'],
+  one_eye_closed: ['eyes.open'],
+  face_mask: ['face.occlusion'],
+  hand_over_face: ['face.occlusion'],
+  face_partially_out_of_frame: ['layout.margin', 'face.occlusion'],
+  gaze_averted: ['eyes.gaze'],
+  glasses_reflection: ['glasses.reflection'],
+  grayscale: ['image.color'],
+  hair_over_eyes: ['hair.eyes'],
+  hat: ['head.covering'],
+  head_covering: ['head.covering'],
+  sunglasses_on_head: ['head.covering'],
+  head_pitched_down: ['pose.pitch'],
+  head_pitched_up: ['pose.pitch'],
+  head_tilted: ['pose.roll'],
+  head_turned: ['pose.yaw'],
+  jewelry: ['jewelry.earrings', 'jewelry.necklace'],
+  mouth_open: ['mouth.closed'],
+  multiple_faces: ['face.count'],
+  non_neutral_expression: ['expression.neutral'],
+  rotated_image: ['pose.roll', 'face.count'],
+  spoof_printed_photo: ['spoof'],
+  spoof_screen_replay: ['spoof'],
+  sunglasses: ['glasses.tinted'],
+  tinted_glasses: ['glasses.tinted'],
+  uneven_lighting: ['light.uneven'],
+  // Folders added in December 2026 (the faces README names their checks).
+  hair_over_eyebrows: ['hair.eyebrows'],
+  ears_covered: ['ears.visible'],
+  heavy_makeup: ['makeup.heavy'],
+  glasses_frame_over_eyes: ['glasses.frame'],
+  overexposed: ['light.exposure'],
+  low_resolution: ['face.resolution', 'image.sharpness'],
+  clothing_matches_background: ['clothing.contrast'],
+  striped_clothing: ['clothing.pattern'],
+};
+
+/** Secondary labels on good photos (eval-stats.ts GOOD_FOLDERS) that excuse a check. */
+export const LABEL_EXCUSES: [RegExp, CheckId[]][] = [
+  [/head_tilted/, ['pose.roll']],
+  [/camera_from_below/, ['pose.pitch']],
+  [/jewelry\(earrings?/, ['jewelry.earrings']],
+  [/hand_near_face|hand_on_face/, ['face.occlusion']],
+  [/busy_background/, ['background.uniform']],
+  [/head_small_in_frame/, ['face.resolution']],
+  [/watermark/, ['background.uniform']],
+];
+
+/** The checks a row's secondary labels excuse (a good photo with earrings may warn on them). */
+export function excused(r: EvalRow): Set<CheckId> {
+  const s = new Set<CheckId>();
+  for (const [re, ids] of LABEL_EXCUSES) if (re.test(r.labels)) for (const id of ids) s.add(id);
+  return s;
+}
+
 export interface EvalRow {
   file: string;
   labels: string;

@@ -7,8 +7,11 @@
 // description, which also takes photos makeIdPhoto refuses; cached per file and verification-code
 // hash). The judgement section (eval-stats.ts) gives the acceptance figures of issue 17 with 95%
 // Wilson intervals: per defect class and per check, borderline labels apart, and on good photos the
-// false-fail, review and made rates and each check's share of the review load; --cv adds the same
-// figures per fold of whole source repositories (k = 5). The last line is machine-readable:
+// false-fail, review and made rates and each check's share of the review load. The cache holds each
+// photo's evidence and its report before the learned checks, which decide at print time: by the
+// shipped calibration.json, or with --cv by the calibration trained without the photo's fold
+// (scripts/train/learn.ts), so every figure is cross-validated; --cv also prints them per fold of
+// whole source repositories (k = 5). --extract only fills the cache. The last line is machine-readable:
 // flagged=… false_fail=… review_rate=… made=… tar_far1=… tar_far01=…
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,12 +19,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crossValidated, foldOf, toSamples } from '../scripts/train/learn.js';
 import type { CheckId, CheckResult } from '../src/domain/checks.js';
 import { complianceCosts, resetComplianceCosts } from '../src/photo/checks/compliance.js';
+import { applyLearned, shippedCalibration } from '../src/photo/learned/model.js';
 import { cosineSimilarity } from '../src/photo/verify.js';
+import { type Cached, cachePath, engineCacheDir, manifest } from './eval-cache.js';
 import {
   defectFolder,
   type EvalRow,
+  excused,
+  FOLDER_CHECKS,
   fmtRate,
   goodOutcome,
   groupedFolds,
@@ -33,120 +41,12 @@ import {
 } from './eval-stats.js';
 import { readPairs } from './verify-eval.js';
 
+const CV_FOLDS = 5;
+
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** EVAL_ONLY=<regex>: evaluate only matching files (e.g. '^(defects|portraits)/' skips verification). */
-const ONLY = process.env.EVAL_ONLY ? new RegExp(process.env.EVAL_ONLY) : null;
 const repo = path.resolve(here, '..');
 
-/**
- * Defect folder → the check(s) that must flag it (fail or warn). The first id is the folder's own
- * check; a later id also counts when it is an equally right outcome (a 90°-rotated photo blocked
- * by the roll check or by "no face").
- */
-const FOLDER_CHECKS: Record<string, CheckId[]> = {
-  backlit: ['light.backlit'],
-  blurry: ['image.sharpness'],
-  busy_background: ['background.uniform'],
-  dark: ['light.exposure'],
-  eyes_closed: ['eyes.open'],
-  eyes_half_closed: ['eyes.open'],
-  one_eye_closed: ['eyes.open'],
-  face_mask: ['face.occlusion'],
-  hand_over_face: ['face.occlusion'],
-  face_partially_out_of_frame: ['layout.margin', 'face.occlusion'],
-  gaze_averted: ['eyes.gaze'],
-  glasses_reflection: ['glasses.reflection'],
-  grayscale: ['image.color'],
-  hair_over_eyes: ['hair.eyes'],
-  hat: ['head.covering'],
-  head_covering: ['head.covering'],
-  sunglasses_on_head: ['head.covering'],
-  head_pitched_down: ['pose.pitch'],
-  head_pitched_up: ['pose.pitch'],
-  head_tilted: ['pose.roll'],
-  head_turned: ['pose.yaw'],
-  jewelry: ['jewelry.earrings', 'jewelry.necklace'],
-  mouth_open: ['mouth.closed'],
-  multiple_faces: ['face.count'],
-  non_neutral_expression: ['expression.neutral'],
-  rotated_image: ['pose.roll', 'face.count'],
-  spoof_printed_photo: ['spoof'],
-  spoof_screen_replay: ['spoof'],
-  sunglasses: ['glasses.tinted'],
-  tinted_glasses: ['glasses.tinted'],
-  uneven_lighting: ['light.uneven'],
-  // Folders added in December 2026 (the faces README names their checks).
-  hair_over_eyebrows: ['hair.eyebrows'],
-  ears_covered: ['ears.visible'],
-  heavy_makeup: ['makeup.heavy'],
-  glasses_frame_over_eyes: ['glasses.frame'],
-  overexposed: ['light.exposure'],
-  low_resolution: ['face.resolution', 'image.sharpness'],
-  clothing_matches_background: ['clothing.contrast'],
-  striped_clothing: ['clothing.pattern'],
-};
-
-/** Secondary labels on good photos (eval-stats.ts GOOD_FOLDERS) that excuse a check. */
-const LABEL_EXCUSES: [RegExp, CheckId[]][] = [
-  [/head_tilted/, ['pose.roll']],
-  [/camera_from_below/, ['pose.pitch']],
-  [/jewelry\(earrings?/, ['jewelry.earrings']],
-  [/hand_near_face|hand_on_face/, ['face.occlusion']],
-  [/busy_background/, ['background.uniform']],
-  [/head_small_in_frame/, ['face.resolution']],
-  [/watermark/, ['background.uniform']],
-];
-
-interface Cached {
-  file: string;
-  error: string | null;
-  made: boolean;
-  faceCount: number;
-  report: CheckResult[];
-  timings: Record<string, number>;
-  embedding: number[] | null;
-  /** ms per check group inside runComplianceChecks. */
-  costs: Record<string, number>;
-  ms: number;
-}
-
 type Row = EvalRow;
-
-function manifest(dir: string): Row[] {
-  const lines = fs.readFileSync(path.join(dir, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  const head = lines[0]!.split('\t');
-  const fi = head.indexOf('file');
-  const li = head.indexOf('labels');
-  const si = head.indexOf('sha256');
-  const ri = head.indexOf('source_repo');
-  return lines
-    .slice(1)
-    .map((l) => l.split('\t'))
-    .filter((c) => /^(defects|portraits|identities|duplicates|other)\//.test(c[fi]!))
-    .filter((c) => !ONLY || ONLY.test(c[fi]!))
-    .map((c) => ({ file: c[fi]!, labels: c[li] ?? '', sha: c[si] ?? '', repo: ri >= 0 ? (c[ri] ?? '') : '' }));
-}
-
-/** Hash of the engine's code and settings: a cached result is valid only for the same engine. */
-function engineHash(): string {
-  const h = createHash('sha256');
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      // verify.ts holds the verification threshold this eval chooses: it does not change results.
-      else if (/\.(ts|json)$/.test(e.name) && e.name !== 'verify.ts') h.update(p).update(fs.readFileSync(p));
-    }
-  };
-  walk(path.join(repo, 'src/photo'));
-  h.update(fs.readFileSync(path.join(repo, 'src/domain/checks.ts')));
-  return h.digest('hex').slice(0, 16);
-}
-
-function cachePath(cacheDir: string, row: Row): string {
-  const sha = row.sha || createHash('sha256').update(row.file).digest('hex');
-  return path.join(cacheDir, `${sha}.json`);
-}
 
 /**
  * Hash of the code describeFace runs (verify.ts without its threshold line, face/*, thresholds,
@@ -203,7 +103,10 @@ async function worker(dir: string, cacheDir: string, verifyDir: string, shard: n
     let c: Cached;
     resetComplianceCosts();
     try {
-      const r = await makeIdPhoto(new Uint8Array(fs.readFileSync(path.join(dir, row.file))), { backgrounds: ['blue'] });
+      const r = await makeIdPhoto(new Uint8Array(fs.readFileSync(path.join(dir, row.file))), {
+        backgrounds: ['blue'],
+        evidence: true,
+      });
       c = {
         file: row.file,
         error: null,
@@ -212,6 +115,7 @@ async function worker(dir: string, cacheDir: string, verifyDir: string, shard: n
         report: r.report,
         timings: r.timings as Record<string, number>,
         embedding: r.face?.embedding.length ? r.face.embedding.map((v) => Math.round(v * 1e5) / 1e5) : null,
+        evidence: r.evidence ?? null,
         costs: complianceCosts(),
         ms: 0,
       };
@@ -224,6 +128,7 @@ async function worker(dir: string, cacheDir: string, verifyDir: string, shard: n
         report: [],
         timings: {},
         embedding: null,
+        evidence: null,
         costs: {},
         ms: 0,
       };
@@ -257,9 +162,8 @@ async function main(): Promise<void> {
   const wi = args.indexOf('--worker');
   const positional = args.filter((a, i) => !a.startsWith('--') && (wi < 0 || i !== wi + 1));
   const dir = path.resolve(positional[0] ?? process.env.KAOZHAO_FACES ?? path.join(repo, '../shared/data/faces'));
-  const hash = engineHash();
   // EVAL_CACHE_DIR re-reads a given run's results (e.g. to re-print after a formatting-only edit).
-  const cacheDir = process.env.EVAL_CACHE_DIR ?? path.join(os.tmpdir(), 'kaozhao-eval', hash);
+  const cacheDir = engineCacheDir();
   fs.mkdirSync(cacheDir, { recursive: true });
   const verifyDir =
     process.env.EVAL_VERIFY_CACHE_DIR ?? path.join(os.tmpdir(), 'kaozhao-eval', `verify-${verifyHash()}`);
@@ -297,6 +201,30 @@ async function main(): Promise<void> {
   const wall = (performance.now() - t0) / 1000;
   const results = new Map<string, Cached>();
   for (const r of rows) results.set(r.file, JSON.parse(fs.readFileSync(cachePath(cacheDir, r), 'utf8')) as Cached);
+  if (args.includes('--extract')) return; // scripts/train.ts reads the cache
+
+  // The learned checks decide on the cached evidence: with --cv each photo by the calibration
+  // learned without its fold (scripts/train/learn.ts), else by the shipped calibration.json.
+  const manifestSha = createHash('sha256')
+    .update(fs.readFileSync(path.join(dir, 'MANIFEST.tsv')))
+    .digest('hex');
+  const shipped = shippedCalibration();
+  if (!shipped) console.log('\n!!! no src/photo/learned/calibration.json: the learned checks are off (npm run train)');
+  else if (shipped.manifest !== manifestSha)
+    console.log(
+      `\n!!! calibration.json was trained on another manifest (${shipped.manifest.slice(0, 12)}…, this folder ${manifestSha.slice(0, 12)}…): figures are not comparable with its cross-validated ones`,
+    );
+  const perFold = args.includes('--cv')
+    ? crossValidated(toSamples(rows, results), foldOf(rows, CV_FOLDS), CV_FOLDS, manifestSha)
+    : null;
+  for (const [file, c] of results) {
+    if (!c.evidence) continue;
+    c.report = applyLearned(
+      c.evidence.ruleReport,
+      c.evidence.features,
+      perFold ? (perFold.get(file) ?? null) : shipped,
+    );
+  }
 
   // ---- compliance confusion tables ----
   const status = (c: Cached, id: CheckId) => c.report.find((e) => e.id === id)?.status ?? null;
@@ -307,11 +235,6 @@ async function main(): Promise<void> {
     return m && FOLDER_CHECKS[m[1]!];
   });
   const negatives = rows.filter(isGood);
-  const excused = (r: Row): Set<CheckId> => {
-    const s = new Set<CheckId>();
-    for (const [re, ids] of LABEL_EXCUSES) if (re.test(r.labels)) for (const id of ids) s.add(id);
-    return s;
-  };
   const folderOf = (r: Row) => /^defects\/([^/]+)\//.exec(r.file)![1]!;
 
   console.log(
@@ -521,14 +444,16 @@ function printJudgement(
   }
 
   if (cv) {
-    // Nothing in the engine is fitted to these photos yet (issue 17 part 2 brings calibration.json,
-    // refitted here on each training fold): the folds show how the shipped judgement varies from
-    // one group of unseen sources to another.
-    const k = 5;
-    const fold = groupedFolds(rows, k);
+    // The learned checks of each fold never saw it (crossValidated above); the hand rules are the
+    // same everywhere.
+    const k = CV_FOLDS;
+    const fold = groupedFolds(
+      rows.filter((r) => /^(defects|portraits)\//.test(r.file)),
+      k,
+    );
     console.log(`\n== Grouped ${k}-fold cross-validation (folds of whole source repositories) ==`);
     console.log(
-      'no parameter is fitted from these photos yet: each fold scores the shipped judgement on its own sources',
+      'each fold is judged by learned checks fitted and calibrated on the other four (scripts/train/learn.ts)',
     );
     console.log(
       `${'fold'.padEnd(5)} ${'repos'.padStart(5)} ${'photos'.padStart(6)} | flagged | false_fail | review | made`,

@@ -17,6 +17,8 @@ import { handNearChin } from './face/hand.js';
 import { analyze } from './face/human.js';
 import { apply, compose, invert, scaling, type Warped, warpAffine } from './geometry.js';
 import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, MESH, solveLayout } from './layout.js';
+import { cropFeatures, type Features, faceFeatures, flatten, ruleFeatures } from './learned/features.js';
+import { applyLearned } from './learned/model.js';
 import { matte } from './matting.js';
 import { DEFAULT_MATTING } from './settings.js';
 import { loadSpec } from './spec.js';
@@ -250,13 +252,18 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
   );
   const timings: Timings = {};
   const report: CheckResult[] = [];
-  const finish = (r: Omit<IdPhotoResult, 'spec' | 'verdict' | 'report' | 'timings'>): IdPhotoResult => ({
-    ...r,
-    spec: spec.id,
-    verdict: worstStatus(report),
-    report,
-    timings,
-  });
+  let features: Features | null = null;
+  const finish = (r: Omit<IdPhotoResult, 'spec' | 'verdict' | 'report' | 'timings'>): IdPhotoResult => {
+    const decided = applyLearned(report, features);
+    return {
+      ...r,
+      spec: spec.id,
+      verdict: worstStatus(decided),
+      report: decided,
+      timings,
+      ...(options.evidence ? { evidence: { features, ruleReport: report } } : {}),
+    };
+  };
 
   const d = await timed(timings, 'decode', () => decode(input));
   const analysis = await timed(timings, 'detect', () => analyze(d.image));
@@ -313,12 +320,23 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
     cropMesh: face.mesh.map((p) => ({ ...apply(layout.toOutput, p), z: p.z * layout.scale })),
     cropBody: analysis.body.map((k) => ({ ...k, ...apply(layout.toOutput, k) })),
   };
-  report.push(...(await timed(timings, 'checks', () => runComplianceChecks(ctx))));
+  const compliance = await timed(timings, 'checks', () => runComplianceChecks(ctx));
+  report.push(...compliance.results);
+
   // Without margin no photo is made, but the student still gets every other piece of advice, so
   // the retake fixes everything at once.
   const sourceBg = await timed(timings, 'checks', () =>
     making.sourceBackground(crop, alpha, sourceOnly(warped.inside), spec.width, spec.height),
   );
+  features = await timed(timings, 'checks', () => {
+    const f: Features = {};
+    flatten(f, 'm', compliance.measures);
+    flatten(f, 'bg', sourceBg);
+    ruleFeatures(f, report);
+    faceFeatures(f, faceOut);
+    cropFeatures(f, crop, alpha);
+    return f;
+  });
   if (marginCheck.status === 'fail' || faceCount > 1) {
     if (making.busySource(sourceBg)) report.push(making.background(null, sourceBg));
     return finish({ made: false, photos: {}, cutout: null, face: faceOut, faceCount });

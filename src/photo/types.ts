@@ -136,6 +136,8 @@ export interface MakeOptions {
   /** Which backgrounds to render; default all of the spec's. */
   backgrounds?: BackgroundName[];
   matting?: MattingModel;
+  /** Return the evidence (features, the report before the learned checks): for training and eval. */
+  evidence?: boolean;
 }
 
 /** Pipeline stages, timed per photo. `checkModels`: the models that run only for compliance checks
@@ -169,4 +171,6 @@ export interface IdPhotoResult {
   faceCount: number;
   /** Milliseconds per stage. */
   timings: Partial<Record<Stage, number>>;
+  /** With `evidence: true`: what the learned checks read, and the report before they decided. */
+  evidence?: { features: Record<string, number> | null; ruleReport: CheckResult[] };
 }

@@ -49,7 +49,13 @@ function timed<T>(group: string, fn: () => T): T {
   }
 }
 
-export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
+/** The report entries, and every measure they were decided on (the learned checks' evidence). */
+export interface ComplianceOutcome {
+  results: CheckResult[];
+  measures: Record<string, unknown>;
+}
+
+export function runComplianceChecks(ctx: CheckContext): ComplianceOutcome {
   const face = timed('setup', () => faceGeometry(ctx.cropMesh));
   const pl = timed('setup', () => planes(ctx));
   const out: CheckResult[] = [];
@@ -84,5 +90,8 @@ export function runComplianceChecks(ctx: CheckContext): CheckResult[] {
   out.push(...timed('image', () => imageChecks(image)));
   const enclosure = timed('spoof', () => enclosureMeasures(ctx.source, ctx.sourceFace));
   out.push(timed('spoof', () => spoofCheck(ctx.sourceFace, enclosure)));
-  return out;
+  return {
+    results: out,
+    measures: { pose, eyes, mouth, skin, frame, eyeRegion, image, head, side, cloth, light, enclosure },
+  };
 }

@@ -1,0 +1,72 @@
+// The eval's per-photo cache: which photos a folder holds (MANIFEST.tsv), where each photo's engine
+// result is cached, and the hash of the engine code the cache is valid for. Shared by the eval and
+// the training script (scripts/train.ts), which reads the cached evidence.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CheckResult } from '../src/domain/checks.js';
+import type { EvalRow } from './eval-stats.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** EVAL_ONLY=<regex>: evaluate only matching files (e.g. '^(defects|portraits)/' skips verification). */
+const ONLY = process.env.EVAL_ONLY ? new RegExp(process.env.EVAL_ONLY) : null;
+
+export interface Cached {
+  file: string;
+  error: string | null;
+  made: boolean;
+  faceCount: number;
+  report: CheckResult[];
+  timings: Record<string, number>;
+  embedding: number[] | null;
+  /** What the learned checks read, and the report before they decided (the report above is after). */
+  evidence: { features: Record<string, number> | null; ruleReport: CheckResult[] } | null;
+  /** ms per check group inside runComplianceChecks. */
+  costs: Record<string, number>;
+  ms: number;
+}
+
+export function manifest(dir: string): EvalRow[] {
+  const lines = fs.readFileSync(path.join(dir, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
+  const head = lines[0]!.split('\t');
+  const fi = head.indexOf('file');
+  const li = head.indexOf('labels');
+  const si = head.indexOf('sha256');
+  const ri = head.indexOf('source_repo');
+  return lines
+    .slice(1)
+    .map((l) => l.split('\t'))
+    .filter((c) => /^(defects|portraits|identities|duplicates|other)\//.test(c[fi]!))
+    .filter((c) => !ONLY || ONLY.test(c[fi]!))
+    .map((c) => ({ file: c[fi]!, labels: c[li] ?? '', sha: c[si] ?? '', repo: ri >= 0 ? (c[ri] ?? '') : '' }));
+}
+
+/** Hash of the engine's code and settings: a cached result is valid only for the same engine. */
+export function engineHash(): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      // verify.ts holds the verification threshold this eval chooses; the learned checks (their
+      // model and calibration.json) decide on the cached evidence at print time: none changes the cache.
+      else if (/\.(ts|json)$/.test(e.name) && !['verify.ts', 'model.ts', 'calibration.json'].includes(e.name))
+        h.update(p).update(fs.readFileSync(p));
+    }
+  };
+  walk(path.join(repo, 'src/photo'));
+  h.update(fs.readFileSync(path.join(repo, 'src/domain/checks.ts')));
+  return h.digest('hex').slice(0, 16);
+}
+
+export function cachePath(cacheDir: string, row: EvalRow): string {
+  const sha = row.sha || createHash('sha256').update(row.file).digest('hex');
+  return path.join(cacheDir, `${sha}.json`);
+}
+
+/** The engine results cache for the current engine code (EVAL_CACHE_DIR overrides). */
+export function engineCacheDir(): string {
+  return process.env.EVAL_CACHE_DIR ?? path.join(os.tmpdir(), 'kaozhao-eval', engineHash());
+}

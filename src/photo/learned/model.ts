@@ -1,0 +1,125 @@
+// Learned checks: a logistic model per requirement over the photo's evidence (features.ts), and
+// operating points that turn its probability into pass / warn / fail. Both are data, written by
+// `npm run train` into calibration.json next to this file (scripts/train.ts states the method).
+// A learned check adds to its hand rule: it sends to review what the rule passed and it never
+// refuses on its own, since a statistical guess should cost a student a reviewer's look, not a
+// retake; refusals stay with the spec's rules, which can say exactly what is wrong.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHECKS, type CheckId, type CheckResult } from '../../domain/checks.js';
+import type { Features } from './features.js';
+
+export interface LearnedCheck {
+  /** Weights over the standardised features, in `features` order. */
+  weights: number[];
+  bias: number;
+  /** Logit at or above which a passing entry warns; null: the check is off (nothing gained in budget). */
+  warn: number | null;
+  /** The share of good photos the warn level sends to review (under the normal fit). */
+  share: number;
+}
+
+export interface Calibration {
+  /** sha256 of the MANIFEST.tsv the model was trained and calibrated on. */
+  manifest: string;
+  method: string;
+  seed: number;
+  features: string[];
+  mean: number[];
+  scale: number[];
+  checks: Partial<Record<CheckId, LearnedCheck>>;
+  /** Cross-validated figures (folds by source repository), for the record. */
+  cv: unknown;
+}
+
+export const CALIBRATION_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'calibration.json');
+
+let loaded: Calibration | null | undefined;
+
+/** The shipped calibration, or null before the first `npm run train`. */
+export function shippedCalibration(): Calibration | null {
+  if (loaded === undefined) {
+    loaded = fs.existsSync(CALIBRATION_PATH)
+      ? (JSON.parse(fs.readFileSync(CALIBRATION_PATH, 'utf8')) as Calibration)
+      : null;
+  }
+  return loaded;
+}
+
+/** Advice when the model flags what the hand measure passed, and the plain pass text otherwise. */
+const ADVICE: Partial<Record<CheckId, { zh: string; en: string }>> = {
+  'expression.neutral': {
+    zh: '表情不够自然，请放松面部、嘴唇自然闭合后重拍',
+    en: 'Relax your face, lips closed, and retake',
+  },
+  'mouth.closed': { zh: '嘴巴似乎张开，请自然闭合嘴唇后重拍', en: 'Your mouth seems open: close your lips and retake' },
+  'makeup.heavy': {
+    zh: '妆容可能过浓，请以日常淡妆或素颜拍摄',
+    en: 'Make-up may be heavy: retake with light or no make-up',
+  },
+  'jewelry.earrings': {
+    zh: '可能佩戴了耳饰或项链等首饰，请摘下后重拍',
+    en: 'Jewellery seen (earrings, necklace): take it off and retake',
+  },
+  'hair.eyebrows': {
+    zh: '头发可能遮住眉毛，请将刘海拨开露出眉毛',
+    en: 'Hair may cover your eyebrows: move your fringe aside',
+  },
+  'hair.eyes': { zh: '头发可能遮挡眼睛，请将头发拨开露出双眼', en: 'Hair may cover your eyes: move it aside' },
+  'face.occlusion': {
+    zh: '面部可能被遮挡（手、口罩等），请露出完整面部后重拍',
+    en: 'Something may cover your face (hand, mask): uncover it and retake',
+  },
+  'head.covering': {
+    zh: '可能戴有帽子或头饰，请摘下后重拍（宗教原因请联系学习中心）',
+    en: 'A head covering may be worn: take it off (religious reasons: contact your centre)',
+  },
+  'ears.visible': {
+    zh: '耳朵可能被头发遮住，请将头发拨到耳后',
+    en: 'Your ears may be covered: tuck your hair behind them',
+  },
+  'background.uniform': {
+    zh: '原照片背景杂乱，请在纯色墙面（白墙最佳）前重拍',
+    en: 'The background is busy: retake in front of a plain wall',
+  },
+};
+
+/** The model's logit for one check on these features; missing features count as the training mean. */
+export function logit(cal: Calibration, check: LearnedCheck, features: Features): number {
+  let z = check.bias;
+  for (let i = 0; i < cal.features.length; i++) {
+    const v = features[cal.features[i]!];
+    if (v === undefined) continue;
+    // Clipped as in training: one odd measure must not outweigh the rest.
+    z += check.weights[i]! * Math.max(-6, Math.min(6, (v - cal.mean[i]!) / cal.scale[i]!));
+  }
+  return z;
+}
+
+const probability = (z: number) => 1 / (1 + Math.exp(-z));
+
+/**
+ * The report with the learned checks added: a passing entry whose model logit reaches its warn
+ * level becomes a warn with the model's advice (keeping the measure's value); a check the photo
+ * had no entry for (a busy background when no photo was made) is added when flagged.
+ */
+export function applyLearned(
+  report: CheckResult[],
+  features: Features | null,
+  cal = shippedCalibration(),
+): CheckResult[] {
+  if (!cal || !features) return report;
+  const out = report.map((e) => ({ ...e }));
+  for (const [id, model] of Object.entries(cal.checks) as [CheckId, LearnedCheck][]) {
+    if (model.warn === null) continue;
+    const z = logit(cal, model, features);
+    if (z < model.warn) continue;
+    const threshold = `learned (calibration.json): p = ${probability(z).toFixed(3)} ≥ ${probability(model.warn).toFixed(3)} warn`;
+    const message = ADVICE[id] ?? { zh: CHECKS[id].zh, en: CHECKS[id].en };
+    const i = out.findIndex((e) => e.id === id);
+    if (i < 0) out.push({ id, status: 'warn', value: null, threshold, message });
+    else if (out[i]!.status === 'pass') out[i] = { ...out[i]!, status: 'warn', threshold, message };
+  }
+  return out;
+}
