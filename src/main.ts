@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
 import { lockEmbeddedDatabase } from './db/embedded-lock.js';
-import { hasAdmins, isEmpty, seedDemo } from './seed/demo.seed.js';
+import { hasAdmins, seedDemoIfEmpty } from './seed/demo.seed.js';
 import { DEMO_LOGINS_FILE, writeDemoLogins } from './seed/demo-logins.js';
 import { buildApp } from './server/app.js';
 import { createContext } from './server/context.js';
@@ -16,11 +16,8 @@ async function main(): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') });
   await migrateDatabase(database);
   const ctx = await createContext(config, database, { processJobs: config.photoPoolSize > 0 });
-  let seeded: Awaited<ReturnType<typeof seedDemo>> | undefined;
-  if (config.demo && (await isEmpty(database.db))) {
-    seeded = await seedDemo(database.db, ctx.cipher);
-    writeDemoLogins(path.join(config.dataDir, DEMO_LOGINS_FILE), seeded);
-  }
+  const seeded = config.demo ? await seedDemoIfEmpty(database.db, ctx.cipher, ctx.storage) : undefined;
+  if (seeded) writeDemoLogins(path.join(config.dataDir, DEMO_LOGINS_FILE), seeded);
   const noAdmin = !seeded && !(await hasAdmins(database.db));
   const app = await buildApp(ctx);
   const shutdown = async () => {

@@ -7,6 +7,8 @@ import { ROLE_LABELS, ROLES, type Role } from '../domain/roles.js';
 import type { DemoData } from './demo.seed.js';
 
 export const DEMO_LOGINS_FILE = 'demo-logins.txt';
+/** Demo students listed in the file: the demo's history leaves them untouched (demo-activity.ts). */
+export const DEMO_LOGIN_STUDENTS = 10;
 const STUDENT_HEADER = '学号\t身份证号';
 const ADMIN_HEADER = '角色\t用户名\t密码';
 
@@ -15,7 +17,7 @@ export interface DemoLogins {
   admins: { role: Role; username: string; password: string }[];
 }
 
-export function formatDemoLogins(demo: DemoData, studentCount = 10): string {
+export function formatDemoLogins(demo: DemoData, studentCount = DEMO_LOGIN_STUDENTS): string {
   const students = demo.students.slice(0, studentCount).map((s) => `${s.studentNumber}\t${s.idNumber}`);
   const admins = demo.admins.map((a) => `${ROLE_LABELS[a.role]}\t${a.username}\t${a.password}`);
   return `${STUDENT_HEADER}\n${students.join('\n')}\n\n${ADMIN_HEADER}\n${admins.join('\n')}\n`;

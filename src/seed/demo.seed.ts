@@ -10,8 +10,10 @@ import { admins, campaigns, orgUnits, students } from '../db/schema.js';
 import { checkPasswordPolicy } from '../domain/password-policy.js';
 import type { Role } from '../domain/roles.js';
 import { createCountsRepository } from '../server/repositories/counts.repository.js';
+import type { StorageRepository } from '../server/repositories/storage.repository.js';
 import { hashPassword } from '../server/services/admin-auth.service.js';
 import { maskIdNumber } from '../server/services/id-number.js';
+import { DEMO_DAYS_LEFT, DEMO_DAYS_SO_FAR, type DemoActivity, seedDemoActivity } from './demo-activity.js';
 import { chineseName, idNumber, rng } from './names.js';
 
 export interface DemoStudent {
@@ -206,4 +208,26 @@ export async function seedDemo(db: Db, cipher: IdCipher, opts: SeedOptions = {})
     admins: adminList,
     students: out,
   };
+}
+
+/**
+ * What a development start seeds into an empty database: the university, its campaign a few weeks
+ * in, and the history of those weeks, so the console shows what the product does. Undefined when
+ * the database already holds something (a second start seeds nothing).
+ */
+export async function seedDemoIfEmpty(
+  db: Db,
+  cipher: IdCipher,
+  storage: StorageRepository,
+  opts: SeedOptions & { now?: Date } = {},
+): Promise<(DemoData & { activity: DemoActivity }) | undefined> {
+  if (!(await isEmpty(db))) return undefined;
+  const now = opts.now ?? new Date();
+  const demo = await seedDemo(db, cipher, {
+    startsAt: new Date(now.getTime() - DEMO_DAYS_SO_FAR * 86_400_000),
+    endsAt: new Date(now.getTime() + DEMO_DAYS_LEFT * 86_400_000),
+    ...opts,
+  });
+  const activity = await seedDemoActivity(db, storage, demo, { now, ...(opts.seed ? { seed: opts.seed } : {}) });
+  return { ...demo, activity };
 }

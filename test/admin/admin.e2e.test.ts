@@ -174,7 +174,7 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
       await reportBook.xlsx.readFile(reportFile);
       expect(reportBook.worksheets[0]!.actualRowCount).toBeGreaterThan(1);
 
-      // Review queue (empty in the demo data, but the page must load).
+      // Review queue (the demo's photos awaiting review).
       await openMenu(page, '照片审核');
       await page.getByTestId('review-queue').waitFor();
       await shoot(page, '05-review');
@@ -242,7 +242,7 @@ describe.skipIf(skip !== null)('admin console in chromium', () => {
     'a reviewer sees only the review queue, and approves and rejects photos',
     async () => {
       const { page, errors } = await desktopPage(browser, server.url);
-      // The demo has no photo awaiting review and this test runs no photo engine: the queue, the photo
+      // Known items rather than the demo's (drawn photos, timing-dependent order): the queue, the photo
       // and the decisions are served here in the shapes of src/domain/admin-api.ts.
       const queue = [
         reviewItem('00000000-0000-4000-8000-000000000001', '张*'),
