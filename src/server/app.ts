@@ -1,6 +1,7 @@
 // The HTTP server: external plugins first (cookies, multipart, rate limits, OpenAPI), then the
 // auth hooks, then the thin route modules, then the static web apps with their SPA fallbacks.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import fastifyCookie from '@fastify/cookie';
@@ -226,12 +227,19 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
       preCompressed: true,
     });
   }
-  app.setNotFoundHandler((req, reply) => {
+  // The SPA fallback sends the app's index.html itself: through reply.sendFile it went round
+  // @fastify/static's lookup again after the static route's own miss, and every async step of
+  // both awaited the reply, so one page load held 11 'close' listeners on the response
+  // (MaxListenersExceededWarning). The file is a few hundred bytes, read per request so a rebuilt
+  // app is served without a restart.
+  const indexPage = (dist: string, reply: FastifyReply) =>
+    readFile(path.join(dist, 'index.html')).then((html) =>
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html),
+    );
+  app.setNotFoundHandler(async (req, reply) => {
     const wantsPage = req.method === 'GET' && !req.url.startsWith('/api') && !req.url.startsWith('/docs');
-    if (wantsPage && req.url.startsWith('/admin') && existsSync(adminDist)) {
-      return reply.sendFile('index.html', adminDist);
-    }
-    if (wantsPage && existsSync(studentDist)) return reply.sendFile('index.html', studentDist);
+    if (wantsPage && req.url.startsWith('/admin') && existsSync(adminDist)) return indexPage(adminDist, reply);
+    if (wantsPage && existsSync(studentDist)) return indexPage(studentDist, reply);
     return reply.status(404).send(KaozhaoError.of('request.not_found').toJSON());
   });
 
