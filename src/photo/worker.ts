@@ -71,7 +71,14 @@ port.on('message', async (msg: JobMessage) => {
     }
     const result = await makeIdPhoto(msg.input, msg.task.options);
     reply = { id: msg.id, ok: true, result };
-    port.postMessage(reply, transferables(result));
+    try {
+      port.postMessage(reply, transferables(result));
+    } catch {
+      // On Node 24 the transfer of the buffers sharp returns throws "Cannot transfer object of
+      // unsupported type" (memory a native addon owns): the message is copied instead, a few
+      // hundred KB at most.
+      port.postMessage(reply);
+    }
     return;
   } catch (e) {
     // Only typed errors carry a user message; anything else is an engine fault, reported without
