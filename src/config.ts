@@ -80,6 +80,9 @@ export interface Config {
   reminderRetryLimit: number;
   /** Wait before the first retry; each further one waits twice as long. */
   reminderRetryBaseMs: number;
+  /** KAOZHAO_RETENTION_DAYS: source photos and rejected, failed or abandoned attempts older than
+   *  this are deleted by the sweep of the process that makes photos (retention.service.ts). Unset: kept. */
+  retentionDays: number | undefined;
 }
 
 function int(name: string, fallback: number): number {
@@ -186,6 +189,17 @@ function parsedUrl(name: string, raw: string): URL {
   }
 }
 
+/** Unset, empty or "off": no retention sweep. Deleting is irreversible, so anything but a positive
+ *  whole number of days (0 could read as "delete at once") stops the start. */
+function retentionDays(raw: string | undefined): number | undefined {
+  const v = raw?.trim();
+  if (!v || v === 'off') return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
+    throw new Error('KAOZHAO_RETENTION_DAYS must be a positive whole number of days, or unset/"off"');
+  }
+  return Number(v);
+}
+
 /** "21:00-08:00" or "21-8" (China time); "" or "off": none. */
 export function quietHours(raw: string): QuietHours | null {
   const v = raw.trim();
@@ -238,6 +252,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     publicUrl: publicUrl(process.env.KAOZHAO_PUBLIC_URL),
     metricsToken: metricsToken(process.env.KAOZHAO_METRICS_TOKEN),
     ...reminderSettings(),
+    retentionDays: retentionDays(process.env.KAOZHAO_RETENTION_DAYS),
     ...overrides,
   };
 }

@@ -39,5 +39,7 @@ export const AUDIT_ACTIONS = {
   'reminder.opt_in': '学生恢复提醒',
   // PIPL erasure: the entry names the student only by a keyed pseudonym (the row is gone).
   'student.erase': '删除学生个人信息',
+  // The retention sweep (KAOZHAO_RETENTION_DAYS): counts only, no admin, no student.
+  'retention.sweep': '定期清理过期照片',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

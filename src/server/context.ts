@@ -6,6 +6,7 @@ import type { Database } from '../db/client.js';
 import { createIdCipher } from '../db/crypto.js';
 import { createInProcessQueue, createPgBossQueue, type PhotoJobQueue } from '../jobs/photo-queue.js';
 import { createReminderDispatcher } from '../jobs/reminder-dispatch.js';
+import { createRetentionSweeper } from '../jobs/retention-sweep.js';
 import { createMetrics } from './metrics.js';
 import { createAdminRepository } from './repositories/admin.repository.js';
 import { createAuditRepository } from './repositories/audit.repository.js';
@@ -34,6 +35,7 @@ import { createExportService } from './services/export.service.js';
 import { createPhotoService } from './services/photo.service.js';
 import { createProgressService } from './services/progress.service.js';
 import { createReminderService } from './services/reminder.service.js';
+import { createRetentionService } from './services/retention.service.js';
 import { createReviewService } from './services/review.service.js';
 import { createRosterService } from './services/roster.service.js';
 import { createStudentService } from './services/student.service.js';
@@ -156,8 +158,24 @@ export async function createContext(config: Config, database: Database, opts: Co
         intervalHours: config.reminderIntervalHours,
       },
     }),
+    retention: createRetentionService({ database, db, storage, faceIndex, days: config.retentionDays }),
   };
   reminderDispatcher.start();
+
+  // The retention sweep runs where photos are made (this process or `npm run worker`), hourly.
+  const retentionSweeper =
+    opts.processJobs && services.retention.enabled
+      ? createRetentionSweeper({
+          sweep: (signal) => services.retention.sweep(signal),
+          // Counts only: nothing of a student reaches the log.
+          onSweep: (r) =>
+            console.log(
+              `retention sweep (older than ${r.days} days): ${r.deleted} attempts deleted, ${r.purged} rejected submissions' files deleted, ${r.sourcesChecked} sources checked`,
+            ),
+          onError: (e) => console.error('retention sweep failed:', e instanceof Error ? e.name : typeof e),
+        })
+      : undefined;
+  retentionSweeper?.start();
 
   let closing = false;
   /** Resolves once this process takes photo jobs (rejects if its engine cannot start). */
@@ -197,6 +215,7 @@ export async function createContext(config: Config, database: Database, opts: Co
     reminderDispatcher,
     async close() {
       closing = true;
+      await retentionSweeper?.stop();
       await reminderDispatcher.stop();
       await queue.stop();
       await engine.close();

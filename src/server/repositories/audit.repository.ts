@@ -46,6 +46,16 @@ export function createAuditRepository(db: DbOrTx) {
         studentCount: e.studentCount ?? e.studentIds?.length ?? 0,
       });
     },
+    /** The detail of the newest entry of `action` (a scheduled job reads where its last run got to). */
+    async latestDetail(action: AuditAction): Promise<Record<string, unknown> | undefined> {
+      const [row] = await db
+        .select({ detail: auditLog.detail })
+        .from(auditLog)
+        .where(eq(auditLog.action, action))
+        .orderBy(desc(auditLog.id))
+        .limit(1);
+      return row?.detail;
+    },
     /** Newest first. studentIds is never read here: the list shows counts only. */
     async list(q: AuditQuery): Promise<AuditListRow[]> {
       const filters: (SQL | undefined)[] = [inSubtree(auditLog.unitId, q.unit)];

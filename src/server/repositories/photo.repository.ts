@@ -95,6 +95,67 @@ export function createPhotoRepository(db: DbOrTx) {
       const [r] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM photos WHERE status = 'processing'`);
       return r?.n ?? 0;
     },
+    /**
+     * Retention: up to `limit` attempts created before `before` in a state nothing needs (rejected,
+     * failed, never submitted, or stuck in processing far past any job's end), keyset-paged by id so
+     * one sweep reads the table once. `referenced`: a submission or exemption still points at it (a
+     * current rejected submission), so its row must stay for the foreign key and the counters. Such
+     * a row whose files are already gone has hasFiles false (nothing to do). Row-locked, skipping rows another
+     * transaction holds (a submit in progress): call inside a transaction; the next sweep retries.
+     */
+    async lockExpiredAttempts(
+      before: Date,
+      afterId: string,
+      limit: number,
+    ): Promise<{ id: string; status: string; referenced: boolean; hasFiles: boolean }[]> {
+      return rows(
+        db,
+        sql`WITH c AS (
+              SELECT p.id, p.status,
+                     EXISTS (SELECT 1 FROM submissions s WHERE s.photo_id = p.id)
+                       OR EXISTS (SELECT 1 FROM exemptions e WHERE e.photo_id = p.id) AS referenced,
+                     coalesce(cardinality(p.backgrounds), 0) > 0 OR p.has_cutout OR p.embedding IS NOT NULL AS "hasFiles"
+              FROM photos p
+              WHERE p.id > ${afterId}::uuid AND p.created_at < ${before.toISOString()}::timestamptz
+                AND p.status IN ('processing', 'ready', 'failed', 'rejected')
+              ORDER BY p.id LIMIT ${limit}
+              FOR UPDATE OF p SKIP LOCKED)
+            SELECT id, status, referenced, "hasFiles" FROM c`,
+      );
+    },
+    async deleteMany(ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db.execute(
+        sql`DELETE FROM photos WHERE id IN (${sql.join(
+          ids.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
+      );
+    },
+    /** The row stays (see lockExpiredAttempts) but names no file and holds no face description. */
+    async clearFiles(ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .update(photos)
+        .set({ backgrounds: [], hasCutout: false, embedding: null })
+        .where(
+          sql`${photos.id} IN (${sql.join(
+            ids.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`,
+        );
+    },
+    /** Ids of photos created in [from, before), keyset-paged by id (from null: from the start). */
+    async createdBetween(from: Date | null, before: Date, afterId: string, limit: number): Promise<string[]> {
+      const r = await rows<{ id: string }>(
+        db,
+        sql`SELECT id FROM photos
+            WHERE id > ${afterId}::uuid AND created_at < ${before.toISOString()}::timestamptz
+              ${from ? sql`AND created_at >= ${from.toISOString()}::timestamptz` : sql``}
+            ORDER BY id LIMIT ${limit}`,
+      );
+      return r.map((x) => x.id);
+    },
     async submission(campaignId: string, studentId: number): Promise<Submission | undefined> {
       const [row] = await db
         .select()

@@ -58,6 +58,7 @@ const ACTION_COLORS: Record<AuditAction, string> = {
   'reminder.send': 'purple',
   'reminder.opt_out': 'magenta',
   'reminder.opt_in': 'cyan',
+  'retention.sweep': 'default',
 };
 const ACTION_LABELS: Record<string, { label: string; color: string }> = Object.fromEntries(
   (Object.keys(AUDIT_ACTIONS) as AuditAction[]).map((a) => [a, { label: AUDIT_ACTIONS[a], color: ACTION_COLORS[a] }]),
