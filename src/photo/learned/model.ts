@@ -1,6 +1,6 @@
-// Learned checks: a logistic model per requirement over the photo's evidence (features.ts), and
-// operating points that turn its probability into pass / warn / fail. Both are data, written by
-// `npm run train` into calibration.json next to this file (scripts/train.ts states the method).
+// Learned checks: a logistic model per requirement over the photo's evidence (features.ts), and a
+// warn level for its logit. Both are data, written by `npm run train` into calibration.json next
+// to this file (scripts/train/learn.ts states the method).
 // A learned check adds to its hand rule: it sends to review what the rule passed and it never
 // refuses on its own, since a statistical guess should cost a student a reviewer's look, not a
 // retake; refusals stay with the spec's rules, which can say exactly what is wrong.
