@@ -70,3 +70,17 @@ export function cachePath(cacheDir: string, row: EvalRow): string {
 export function engineCacheDir(): string {
   return process.env.EVAL_CACHE_DIR ?? path.join(os.tmpdir(), 'kaozhao-eval', engineHash());
 }
+
+/** sha256 of the folder's MANIFEST.tsv: what a calibration was trained on. */
+export function manifestSha(dir: string): string {
+  return createHash('sha256')
+    .update(fs.readFileSync(path.join(dir, 'MANIFEST.tsv')))
+    .digest('hex');
+}
+
+/** The cached result of each row (every row must be cached). */
+export function readCached(cacheDir: string, rows: EvalRow[]): Map<string, Cached> {
+  const out = new Map<string, Cached>();
+  for (const r of rows) out.set(r.file, JSON.parse(fs.readFileSync(cachePath(cacheDir, r), 'utf8')) as Cached);
+  return out;
+}

@@ -82,7 +82,12 @@ export interface EvalResult {
 }
 
 /** Rows labelled so are borderline: a warn is right and so is a pass; reported apart. */
-export const isBorderline = (r: EvalRow) => /(^|;)(mild|partial|policy-dependent)(;|$)/.test(r.labels);
+export const isBorderline = (r: Pick<EvalRow, 'labels'>) => /(^|;)(mild|partial|policy-dependent)(;|$)/.test(r.labels);
+/** The folders the judgement figures (and the learned checks) are drawn from. */
+export const isJudged = (r: Pick<EvalRow, 'file'>) => /^(defects|portraits)\//.test(r.file);
+/** The same, as EVAL_ONLY reads it. */
+export const JUDGED_ONLY = '^(defects|portraits)/';
+
 /** The source shows no whole head: no ID photo is expected from it. */
 export const headNotWhole = (r: EvalRow) => /(^|;)tight_crop(;|$)/.test(r.labels);
 /** The head is small in the source and needs a crop: judged like any good photo, left out of `made`. */

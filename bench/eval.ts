@@ -19,12 +19,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crossValidated, foldOf, toSamples } from '../scripts/train/learn.js';
+import { CV_FOLDS, crossValidated, foldOf, toSamples } from '../scripts/train/learn.js';
 import type { CheckId, CheckResult } from '../src/domain/checks.js';
 import { complianceCosts, resetComplianceCosts } from '../src/photo/checks/compliance.js';
 import { applyLearned, shippedCalibration } from '../src/photo/learned/model.js';
 import { cosineSimilarity } from '../src/photo/verify.js';
-import { type Cached, cachePath, engineCacheDir, manifest } from './eval-cache.js';
+import { type Cached, cachePath, engineCacheDir, manifest, manifestSha, readCached } from './eval-cache.js';
 import {
   defectFolder,
   type EvalRow,
@@ -36,12 +36,11 @@ import {
   headNotWhole,
   isBorderline,
   isGood,
+  isJudged,
   type Summary,
   summarise,
 } from './eval-stats.js';
 import { readPairs } from './verify-eval.js';
-
-const CV_FOLDS = 5;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -199,23 +198,20 @@ async function main(): Promise<void> {
     );
   } else console.log(`all ${rows.length} photos cached (${cacheDir})`);
   const wall = (performance.now() - t0) / 1000;
-  const results = new Map<string, Cached>();
-  for (const r of rows) results.set(r.file, JSON.parse(fs.readFileSync(cachePath(cacheDir, r), 'utf8')) as Cached);
+  const results = readCached(cacheDir, rows);
   if (args.includes('--extract')) return; // scripts/train.ts reads the cache
 
   // The learned checks decide on the cached evidence: with --cv each photo by the calibration
   // learned without its fold (scripts/train/learn.ts), else by the shipped calibration.json.
-  const manifestSha = createHash('sha256')
-    .update(fs.readFileSync(path.join(dir, 'MANIFEST.tsv')))
-    .digest('hex');
+  const sha = manifestSha(dir);
   const shipped = shippedCalibration();
   if (!shipped) console.log('\n!!! no src/photo/learned/calibration.json: the learned checks are off (npm run train)');
-  else if (shipped.manifest !== manifestSha)
+  else if (shipped.manifest !== sha)
     console.log(
-      `\n!!! calibration.json was trained on another manifest (${shipped.manifest.slice(0, 12)}…, this folder ${manifestSha.slice(0, 12)}…): figures are not comparable with its cross-validated ones`,
+      `\n!!! calibration.json was trained on another manifest (${shipped.manifest.slice(0, 12)}…, this folder ${sha.slice(0, 12)}…): figures are not comparable with its cross-validated ones`,
     );
   const perFold = args.includes('--cv')
-    ? crossValidated(toSamples(rows, results), foldOf(rows, CV_FOLDS), CV_FOLDS, manifestSha)
+    ? crossValidated(toSamples(rows, results), foldOf(rows, CV_FOLDS), CV_FOLDS, sha)
     : null;
   for (const [file, c] of results) {
     if (!c.evidence) continue;
@@ -447,10 +443,7 @@ function printJudgement(
     // The learned checks of each fold never saw it (crossValidated above); the hand rules are the
     // same everywhere.
     const k = CV_FOLDS;
-    const fold = groupedFolds(
-      rows.filter((r) => /^(defects|portraits)\//.test(r.file)),
-      k,
-    );
+    const fold = groupedFolds(rows.filter(isJudged), k);
     console.log(`\n== Grouped ${k}-fold cross-validation (folds of whole source repositories) ==`);
     console.log(
       'each fold is judged by learned checks fitted and calibrated on the other four (scripts/train/learn.ts)',

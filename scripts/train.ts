@@ -5,39 +5,33 @@
 // figures. The evidence comes from the eval's cache; photos not yet in it are run first
 // (`npm run eval` with --extract: about 15 min on two cores for the shared set).
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Cached, cachePath, engineCacheDir, manifest } from '../bench/eval-cache.js';
-import { excused, FOLDER_CHECKS, fmtRate, summarise } from '../bench/eval-stats.js';
+import { type Cached, cachePath, engineCacheDir, manifest, manifestSha, readCached } from '../bench/eval-cache.js';
+import { excused, FOLDER_CHECKS, fmtRate, isJudged, JUDGED_ONLY, summarise } from '../bench/eval-stats.js';
 import { applyLearned, CALIBRATION_PATH } from '../src/photo/learned/model.js';
-import { crossValidated, foldOf, LEARNED, SEED, target, toSamples, trainAll } from './train/learn.js';
+import { CV_FOLDS, crossValidated, foldOf, LEARNED, SEED, target, toSamples, trainAll } from './train/learn.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const K = 5;
 
 function main(): void {
   const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const dir = path.resolve(positional[0] ?? process.env.KAOZHAO_FACES ?? path.join(repo, '../shared/data/faces'));
-  const judged = '^(defects|portraits)/';
-  const rows = manifest(dir).filter((r) => new RegExp(judged).test(r.file));
+  const rows = manifest(dir).filter(isJudged);
   const cacheDir = engineCacheDir();
   if (rows.some((r) => !fs.existsSync(cachePath(cacheDir, r)))) {
     console.log(`computing evidence for the photos not in ${cacheDir} …`);
     const run = spawnSync(process.execPath, [...process.execArgv, path.join(repo, 'bench/eval.ts'), dir, '--extract'], {
       stdio: 'inherit',
-      env: { ...process.env, EVAL_ONLY: judged },
+      env: { ...process.env, EVAL_ONLY: JUDGED_ONLY },
     });
     if (run.status !== 0) throw new Error('evidence extraction failed');
   }
-  const cached = new Map<string, Cached>();
-  for (const r of rows) cached.set(r.file, JSON.parse(fs.readFileSync(cachePath(cacheDir, r), 'utf8')) as Cached);
+  const cached = readCached(cacheDir, rows);
   const samples = toSamples(rows, cached);
-  const fold = foldOf(rows, K);
-  const manifestSha = createHash('sha256')
-    .update(fs.readFileSync(path.join(dir, 'MANIFEST.tsv')))
-    .digest('hex');
+  const fold = foldOf(rows, CV_FOLDS);
+  const sha = manifestSha(dir);
   console.log(
     `${samples.length} photos with evidence, ${Object.keys(samples[0]?.features ?? {}).length} features, seed ${SEED}`,
   );
@@ -47,7 +41,7 @@ function main(): void {
   }
 
   const t0 = performance.now();
-  const perFold = crossValidated(samples, fold, K, manifestSha);
+  const perFold = crossValidated(samples, fold, CV_FOLDS, sha);
   const results = new Map<string, { made: boolean; report: Cached['report'] }>();
   for (const [file, c] of cached) {
     const report = c.evidence
@@ -64,7 +58,7 @@ function main(): void {
     perClass[folder] = fmtRate(s.flagged.k, s.flagged.n);
   }
   const cv = {
-    folds: K,
+    folds: CV_FOLDS,
     flagged: fmtRate(all.flagged.k, all.flagged.n),
     false_fail: fmtRate(all.falseFail.k, all.falseFail.n),
     review_rate: fmtRate(all.review.k, all.review.n),
@@ -74,7 +68,7 @@ function main(): void {
   console.log(`cross-validated in ${((performance.now() - t0) / 1000).toFixed(0)} s:`, JSON.stringify(cv, null, 1));
 
   if (process.argv.includes('--cv-only')) return;
-  const cal = trainAll(samples, fold, K, manifestSha, cv);
+  const cal = trainAll(samples, fold, CV_FOLDS, sha, cv);
   fs.writeFileSync(CALIBRATION_PATH, `${JSON.stringify(cal)}\n`);
   console.log(
     `wrote ${path.relative(repo, CALIBRATION_PATH)} (${(fs.statSync(CALIBRATION_PATH).size / 1024).toFixed(0)} KB) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,

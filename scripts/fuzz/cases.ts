@@ -488,16 +488,17 @@ export interface JsonSchema {
   maximum?: number;
   minLength?: number;
   maxLength?: number;
+  minProperties?: number;
   properties?: Record<string, JsonSchema>;
   required?: string[];
   items?: JsonSchema;
 }
-interface Parameter {
+export interface Parameter {
   in: 'path' | 'query' | 'header' | 'cookie';
   name: string;
   schema: JsonSchema;
 }
-interface Operation {
+export interface Operation {
   parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
 }

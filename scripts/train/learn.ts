@@ -23,7 +23,7 @@
 // points on out-of-fold logits inside those four (three fitted, one scored, in turn), and score
 // the fifth: nothing of the fifth fold is seen.
 import type { Cached } from '../../bench/eval-cache.js';
-import { type EvalRow, groupedFolds, isGood } from '../../bench/eval-stats.js';
+import { type EvalRow, groupedFolds, isBorderline, isGood, isJudged } from '../../bench/eval-stats.js';
 import type { CheckId, CheckStatus } from '../../src/domain/checks.js';
 import type { Features } from '../../src/photo/learned/features.js';
 import type { Calibration, LearnedCheck } from '../../src/photo/learned/model.js';
@@ -47,6 +47,8 @@ export const LAMBDA = Number(process.env.TRAIN_LAMBDA ?? 0.05);
 export const FEATURE_PREFIXES = (process.env.TRAIN_FEATURES ?? 'm.,bg.,rule.,face.,crop.').split(',');
 export const STEPS = 300;
 export const SEED = 17;
+/** Folds of whole source repositories, for training and for the eval's --cv. */
+export const CV_FOLDS = 5;
 /** Share of good photos all learned checks together may send to review. */
 export const REVIEW_BUDGET = 0.05;
 const WARN_LEVELS = [0.0025, 0.005, 0.01, 0.02, 0.03, 0.05];
@@ -65,7 +67,7 @@ export interface Sample {
 export function toSamples(rows: EvalRow[], cached: Map<string, Cached>): Sample[] {
   const out: Sample[] = [];
   for (const r of rows) {
-    if (!/^(defects|portraits)\//.test(r.file)) continue;
+    if (!isJudged(r)) continue;
     const evidence = cached.get(r.file)?.evidence;
     if (!evidence?.features) continue;
     const rules = Object.fromEntries(evidence.ruleReport.map((e) => [e.id, e.status]));
@@ -76,14 +78,9 @@ export function toSamples(rows: EvalRow[], cached: Map<string, Cached>): Sample[
 
 /** The eval's folds (grouped by source repository over the judged folders), as a sample → fold map. */
 export function foldOf(rows: EvalRow[], k: number): (s: { repo: string }) => number {
-  const folds = groupedFolds(
-    rows.filter((r) => /^(defects|portraits)\//.test(r.file)),
-    k,
-  );
+  const folds = groupedFolds(rows.filter(isJudged), k);
   return (s) => folds.get(s.repo) ?? 0;
 }
-
-const BORDERLINE = /(^|;)(mild|partial|policy-dependent)(;|$)/;
 
 function tokens(s: Sample): Set<string> {
   const t = new Set(s.labels.split(';').map((l) => l.split(/[(=]/)[0]!.trim()));
@@ -96,7 +93,7 @@ function tokens(s: Sample): Set<string> {
 export function target(s: Sample, defects: string[]): 0 | 1 | null {
   const t = tokens(s);
   if (!defects.some((d) => t.has(d))) return 0;
-  return BORDERLINE.test(s.labels) ? null : 1;
+  return isBorderline(s) ? null : 1;
 }
 
 interface Matrix {

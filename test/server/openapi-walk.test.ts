@@ -6,27 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonSchema, Operation } from '../../scripts/fuzz/cases.js';
 import { adminLogin, BACKENDS, startServer, studentLogin, type TestServer } from './harness.js';
-
-interface JsonSchema {
-  type?: string | string[];
-  enum?: unknown[];
-  format?: string;
-  minimum?: number;
-  minLength?: number;
-  minProperties?: number;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-}
-interface Parameter {
-  in: 'path' | 'query' | 'header' | 'cookie';
-  name: string;
-  schema: JsonSchema;
-}
-interface Operation {
-  parameters?: Parameter[];
-  requestBody?: { content: Record<string, { schema: JsonSchema }> };
-}
 
 /** Sent to every path and query parameter, whatever its type. */
 const BAD_PARAMS = [

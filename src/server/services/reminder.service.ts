@@ -24,6 +24,7 @@ import type { Campaign, CampaignRepository } from '../repositories/campaign.repo
 import type { OrgRepository, OrgUnit } from '../repositories/org.repository.js';
 import {
   createReminderRepository,
+  type DeliveryQuery,
   type NewReminderDelivery,
   type ReminderCandidate,
   type ReminderFilter,
@@ -321,14 +322,7 @@ export function createReminderService(deps: {
     async deliveries(
       p: AdminPrincipal,
       unitId: number,
-      q: {
-        status?: ReminderStatus;
-        channel?: ReminderChannel;
-        studentNumber?: string;
-        campaignId?: string;
-        after: number;
-        limit: number;
-      },
+      q: Omit<DeliveryQuery, 'scope'>,
     ): Promise<ReminderDeliveriesResponse> {
       const unit = await scoped(p, unitId);
       const list = await reminders.list({ ...q, studentNumber: q.studentNumber?.trim(), scope: scopeOf(unit) });
