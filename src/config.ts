@@ -6,6 +6,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { type QuietHours, REMINDER_CHANNELS, type ReminderChannel } from './domain/reminders.js';
 
+export const STORAGE_KINDS = ['fs', 'db', 's3'] as const;
+export type StorageKind = (typeof STORAGE_KINDS)[number];
+
+/** An S3-compatible bucket (AWS S3, MinIO, Tencent COS, Aliyun OSS, s3rver in the tests). */
+export interface S3Settings {
+  /** Unset: AWS S3 itself, addressed by the region. */
+  endpoint: string | undefined;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** `endpoint/bucket/key` rather than `bucket.endpoint/key` (MinIO, s3rver need it). */
+  forcePathStyle: boolean;
+}
+
 export interface Config {
   port: number;
   /** Listen address: loopback unless HOST opens it (a reverse proxy on the same machine is the usual front). */
@@ -27,8 +42,11 @@ export interface Config {
   jobRetryLimit: number;
   /** Upload limit in bytes. */
   uploadLimitBytes: number;
-  /** Where photo files live: the filesystem under DATA_DIR or the database (shared by machines). */
-  storage: 'fs' | 'db';
+  /** Where photo files live: the filesystem under DATA_DIR, the database (shared by machines), or
+   *  an S3-compatible bucket (shared by machines, keeps the database small). */
+  storage: StorageKind;
+  /** KAOZHAO_S3_*: set when storage is 's3' (the bucket; also the target of `kaozhao storage migrate`). */
+  s3: S3Settings | undefined;
   /** Student session lifetime. */
   studentSessionMinutes: number;
   adminSessionMinutes: number;
@@ -213,10 +231,65 @@ export function quietHours(raw: string): QuietHours | null {
   return { from, to: to % 1440 };
 }
 
+/** KAOZHAO_STORAGE, or the default: the database with a PostgreSQL server, else the filesystem. */
+export function storageKind(databaseUrl: string | undefined): StorageKind {
+  const raw = process.env.KAOZHAO_STORAGE;
+  if (!raw) return databaseUrl ? 'db' : 'fs';
+  // A typo must not quietly leave photos on one machine's disk.
+  if (!(STORAGE_KINDS as readonly string[]).includes(raw)) {
+    throw new Error(`KAOZHAO_STORAGE must be one of ${STORAGE_KINDS.join(', ')}`);
+  }
+  return raw as StorageKind;
+}
+
+/**
+ * The bucket from KAOZHAO_S3_*. Errors name the variable, never a value: the secret must not
+ * reach a terminal or a log, and an endpoint could carry credentials.
+ */
+export function s3SettingsFromEnv(): S3Settings {
+  const env = (name: string) => process.env[name]?.trim() || undefined;
+  const need = (name: string) => {
+    const v = env(name);
+    if (!v) throw new Error(`the S3 photo storage needs ${name} (KAOZHAO_STORAGE=s3, kaozhao storage migrate)`);
+    return v;
+  };
+  const rawEndpoint = env('KAOZHAO_S3_ENDPOINT');
+  let endpoint: string | undefined;
+  if (rawEndpoint) {
+    let u: URL;
+    try {
+      u = new URL(rawEndpoint);
+    } catch {
+      throw new Error('KAOZHAO_S3_ENDPOINT must be an http(s) URL such as https://minio.example.edu.cn:9000');
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      throw new Error('KAOZHAO_S3_ENDPOINT must be an http(s) URL such as https://minio.example.edu.cn:9000');
+    }
+    if (u.username || u.password) {
+      throw new Error(
+        'KAOZHAO_S3_ENDPOINT must not hold credentials: use KAOZHAO_S3_ACCESS_KEY_ID and _SECRET_ACCESS_KEY',
+      );
+    }
+    endpoint = u.toString().replace(/\/$/, '');
+  }
+  const bucket = need('KAOZHAO_S3_BUCKET');
+  // The SDK signs with a region even when the service ignores it (MinIO, s3rver): a custom
+  // endpoint gets AWS's default; AWS itself must be told where the bucket is.
+  const region = endpoint ? (env('KAOZHAO_S3_REGION') ?? 'us-east-1') : need('KAOZHAO_S3_REGION');
+  const accessKeyId = need('KAOZHAO_S3_ACCESS_KEY_ID');
+  const secretAccessKey = need('KAOZHAO_S3_SECRET_ACCESS_KEY');
+  const pathStyle = env('KAOZHAO_S3_FORCE_PATH_STYLE');
+  if (pathStyle && pathStyle !== '1' && pathStyle !== '0')
+    throw new Error('KAOZHAO_S3_FORCE_PATH_STYLE must be 1 or 0');
+  // Self-hosted services (MinIO, s3rver) rarely have a DNS name per bucket; AWS wants virtual hosts.
+  const forcePathStyle = pathStyle ? pathStyle === '1' : Boolean(endpoint);
+  return { endpoint, bucket, region, accessKeyId, secretAccessKey, forcePathStyle };
+}
+
 export function loadConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = path.resolve(overrides.dataDir ?? process.env.DATA_DIR ?? './data');
   const databaseUrl = overrides.databaseUrl ?? (process.env.DATABASE_URL || undefined);
-  const storageEnv = process.env.KAOZHAO_STORAGE;
+  const storage = overrides.storage ?? storageKind(databaseUrl);
   return {
     port: int('PORT', 3000),
     host: process.env.HOST || '127.0.0.1',
@@ -231,7 +304,8 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     jobMaintenanceSeconds: int('KAOZHAO_JOB_MAINTENANCE_SECONDS', 30),
     jobRetryLimit: int('KAOZHAO_JOB_RETRY_LIMIT', 3),
     uploadLimitBytes: int('KAOZHAO_UPLOAD_LIMIT_MB', 20) * 1024 * 1024,
-    storage: storageEnv === 'fs' || storageEnv === 'db' ? storageEnv : databaseUrl ? 'db' : 'fs',
+    storage,
+    s3: storage === 's3' && !overrides.s3 ? s3SettingsFromEnv() : undefined,
     studentSessionMinutes: int('KAOZHAO_STUDENT_SESSION_MINUTES', 60),
     adminSessionMinutes: int('KAOZHAO_ADMIN_SESSION_MINUTES', 480),
     identifyPerIpPerMinute: int('KAOZHAO_IDENTIFY_PER_IP_PER_MINUTE', 30),

@@ -213,6 +213,12 @@ export async function backup(command: 'backup' | 'restore', args: string[]): Pro
     if (command === 'backup') {
       const r = await backupCommand(path.resolve(file), config.dataDir);
       console.log(`Backed up ${config.dataDir} (database, ${r.photos} photo files) to ${file}.`);
+      // The files under DATA_DIR/photos are not the photos then: say where they are.
+      if (config.storage === 's3') {
+        console.log(
+          'KAOZHAO_STORAGE=s3: the photos are in the bucket, not in this backup; back the bucket up after it (README: Moving photos into an S3 bucket).',
+        );
+      }
     } else {
       const r = await restoreCommand(path.resolve(file), config.dataDir);
       console.log(
