@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
 import type { AdminPrincipal } from '../../src/server/services/admin-auth.service.js';
 import { createExportService } from '../../src/server/services/export.service.js';
+import { maskPhone } from '../../src/server/services/id-number.js';
 import { adminLogins, BACKENDS, startServer, type TestServer } from './harness.js';
 
 const MASKED_ID = /^\d{4}\*{10}[\dX]{4}$/;
@@ -171,5 +172,89 @@ describe.each(BACKENDS)('uncollected students XLSX on $name', (backend) => {
       }
       expect(book.flatMap((sh) => sh.slice(1).map((r) => r[0]))).toEqual(wantRows.map((w) => w.student_number));
     }
+  });
+
+  // Last: it gives students names and phones the tests above do not expect.
+  it('every value arrives as stored: escaped markup, emoji, escapes of COPY, masked phones, across blocks and sheets', async () => {
+    const db = s.database.db;
+    const cid = s.demo.campaignId;
+    // Values every path of the writer must carry: markup and a control character (escaped and
+    // dropped), an emoji (a surrogate pair), tab, newline and backslash (escaped by COPY on a
+    // PostgreSQL server), U+FFFF (dropped); phones that mask by bytes and by string (spaces,
+    // full-width digits, too short); two semesters alternating.
+    await db.execute(sql`UPDATE students SET name = '张😀三 & <b>x</b>' WHERE id = 9`);
+    await db.execute(
+      sql`UPDATE students SET name = 'tab' || chr(9) || 'here back' || chr(92) || 'slash' || chr(10) || 'line' WHERE id = 11`,
+    );
+    await db.execute(sql`UPDATE students SET name = 'no' || chr(65535) || 'char', phone = '12345' WHERE id = 13`);
+    await db.execute(sql`UPDATE students SET phone = ' 138 0000 1111 ' WHERE id = 19`);
+    await db.execute(sql`UPDATE students SET phone = '１３８００００１１１１' WHERE id = 17`);
+    await db.execute(sql`UPDATE students SET intake_semester = '2024-1' WHERE id % 4 = 1`);
+    const want = await rows<{
+      student_number: string;
+      name: string;
+      id_number_masked: string;
+      centre: string;
+      intake_semester: string;
+      phone: string | null;
+      status: string | null;
+    }>(
+      db,
+      sql`SELECT st.student_number, st.name, st.id_number_masked, u.name AS centre, st.intake_semester, st.phone,
+                 sub.status
+          FROM students st
+          JOIN org_units u ON u.id = st.centre_id
+          LEFT JOIN submissions sub ON sub.campaign_id = ${cid} AND sub.student_id = st.id
+          WHERE st.enrolment_status = 'enrolled'
+            AND (sub.status IS NULL OR sub.status = 'rejected')
+            AND NOT EXISTS (SELECT 1 FROM exemptions e WHERE e.campaign_id = ${cid} AND e.student_id = st.id)
+          ORDER BY st.id`,
+    );
+    const names = new Map(want.map((w) => [w.student_number, w.name]));
+    for (const id of [9, 11, 13, 17, 19]) {
+      const [r] = await rows<{ student_number: string }>(db, sql`SELECT student_number FROM students WHERE id = ${id}`);
+      expect(names.has(r!.student_number), `student ${id} is uncollected`).toBe(true);
+    }
+    // What Excel shows: characters XML 1.0 cannot carry are dropped, nothing else changes.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters the writer drops
+    const dropped = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+    const expectedRows = want.map((w) => [
+      w.student_number,
+      w.name.replace(dropped, ''),
+      w.id_number_masked,
+      w.centre,
+      w.intake_semester,
+      w.phone ? maskPhone(w.phone) : '',
+      w.status === 'rejected' ? '被退回' : '未提交',
+    ]);
+    expect(expectedRows.some((r) => r[1] === '张😀三 & <b>x</b>')).toBe(true);
+    expect(expectedRows.some((r) => r[1] === 'tab\there back\\slash\nline')).toBe(true);
+    expect(expectedRows.some((r) => r[1] === 'nochar' && r[5] === '*****')).toBe(true);
+    expect(expectedRows.some((r) => r[5] === '138******1111')).toBe(true);
+    expect(expectedRows.some((r) => r[5] === '１３８****１１１１')).toBe(true);
+
+    const { repos } = s.ctx;
+    const hq = (await repos.units.all()).find((u) => u.level === 'hq')!;
+    const admin = await repos.admins.byUsername('hq');
+    // Small pages (PGlite) and 64-byte COPY blocks (PostgreSQL): rows cut between reads.
+    const svc = createExportService({
+      students: repos.students,
+      photos: repos.photos,
+      units: repos.units,
+      storage: s.ctx.storage,
+      audit: repos.audit,
+      pageSize: { page: 7, scan: 9, sheetRows: 40, copyBlock: 64 },
+    });
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise((r) => out.on('end', r));
+    const n = await svc.uncollectedXlsx({ admin, unit: hq } as AdminPrincipal, cid, hq, out);
+    await done;
+    expect(n).toBe(want.length);
+    const book = await sheets(Buffer.concat(chunks));
+    expect(book.length).toBe(Math.ceil(want.length / 39));
+    for (const sh of book) expect(sh[0]).toEqual(HEADER);
+    expect(book.flatMap((sh) => sh.slice(1))).toEqual(expectedRows);
   });
 });
