@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
 import { lockEmbeddedDatabase } from './db/embedded-lock.js';
+import { startOrphanedPhotoSweep } from './jobs/photo-queue.js';
 import { hasAdmins, seedDemoIfEmpty } from './seed/demo.seed.js';
 import { DEMO_LOGINS_FILE, writeDemoLogins } from './seed/demo-logins.js';
 import { buildApp } from './server/app.js';
@@ -16,11 +17,25 @@ async function main(): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') });
   await migrateDatabase(database);
   const ctx = await createContext(config, database, { processJobs: config.photoPoolSize > 0 });
+  // Where photos are made: photos left processing with no job to finish them. Embedded, the
+  // start has just queued every such photo again (a crash mid-job); the rounds after catch an
+  // upload whose source could not be stored. Durable queue: see src/jobs/photo-queue.ts.
+  const sweep =
+    config.photoPoolSize > 0
+      ? startOrphanedPhotoSweep({
+          database,
+          queue: ctx.queue,
+          photos: ctx.repos.photos,
+          storage: ctx.storage,
+          metrics: ctx.metrics,
+        })
+      : undefined;
   const seeded = config.demo ? await seedDemoIfEmpty(database.db, ctx.cipher, ctx.storage) : undefined;
   if (seeded) writeDemoLogins(path.join(config.dataDir, DEMO_LOGINS_FILE), seeded);
   const noAdmin = !seeded && !(await hasAdmins(database.db));
   const app = await buildApp(ctx);
   const shutdown = async () => {
+    await sweep?.stop();
     await app.close();
     await ctx.close();
     await database.close();

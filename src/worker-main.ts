@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
+import { startOrphanedPhotoSweep } from './jobs/photo-queue.js';
 import { createContext } from './server/context.js';
 
 async function main(): Promise<void> {
@@ -15,10 +16,19 @@ async function main(): Promise<void> {
   await migrateDatabase(database);
   const ctx = await createContext(config, database, { processJobs: true });
   await ctx.jobsReady;
+  // Photos the durable queue will not finish (given up after its retries, or never enqueued).
+  const sweep = startOrphanedPhotoSweep({
+    database,
+    queue: ctx.queue,
+    photos: ctx.repos.photos,
+    storage: ctx.storage,
+    metrics: ctx.metrics,
+  });
   console.log(
     `Kaozhao photo worker started (${Math.max(1, config.photoPoolSize)} concurrent jobs, queue ${ctx.queue.kind}).`,
   );
   const shutdown = async () => {
+    await sweep.stop();
     await ctx.close();
     await database.close();
     process.exit(0);

@@ -50,6 +50,13 @@ export const ERRORS = {
   'request.no_file': { status: 400, zh: '请选择要上传的文件', en: 'No file in the upload' },
   rate_limited: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests, try again later' },
   internal: { status: 500, zh: '系统出错，请稍后再试', en: 'Internal error' },
+  // The database server is down, restarting or unreachable (app.ts recognises the driver's
+  // connection failures): a wait, not a fault of the request. Same code as /healthz answers then.
+  'database.unavailable': {
+    status: 503,
+    zh: '系统繁忙，请稍后再试',
+    en: 'The service is briefly unavailable, try again in a few seconds',
+  },
   'student.not_found': {
     status: 404,
     zh: '未找到该学号，请核对后重新输入，或联系所在学习中心',
@@ -135,6 +142,11 @@ export const ERRORS = {
     en: 'The face in the live photo is covered (mask, sunglasses): uncover it and retake',
   },
   // The 考场核验 station: sessions and overrides.
+  'exam.frame_too_large': {
+    status: 413,
+    zh: '人脸框检测只接受长边不超过 320 像素、200KB 以内的小画面',
+    en: 'Face-box detection takes a small frame only (long side ≤ 320 px, ≤ 200 KB)',
+  },
   'exam.session_not_found': { status: 404, zh: '考场场次不存在', en: 'No such exam session' },
   'exam.session_invalid': {
     status: 400,
@@ -310,6 +322,12 @@ export const ERRORS = {
     status: 409,
     zh: '该采集活动不在采集期内（尚未开始或已结束），不能发送催交提醒',
     en: 'The campaign is not open: reminders go out only during its window',
+  },
+  'reminder.send_not_found': { status: 404, zh: '该提醒发送任务不存在', en: 'No such reminder send' },
+  'reminder.link_invalid': {
+    status: 404,
+    zh: '退订链接无效，请核对短信或邮件中的链接，或联系学习中心',
+    en: 'This opt-out link is not valid: check the link in the message, or ask your learning centre',
   },
   'student.erase_confirm': {
     status: 400,

@@ -44,9 +44,63 @@ export interface AppOptions {
   webRoot?: string;
 }
 
+/**
+ * Driver codes of a database connection that failed or was cut: refused, reset, timed out, the
+ * server shutting down or starting (57P01–57P03), SQLSTATE class 08 (connection exception).
+ */
+const DB_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+/** The same failures where pg and pg-pool raise a plain Error without a code (exact messages). */
+const DB_CONNECTION_MESSAGES = new Map([
+  ['Connection terminated unexpectedly', 'connection_terminated'],
+  ['Connection terminated due to connection timeout', 'connect_timeout'],
+  ['timeout exceeded when trying to connect', 'pool_timeout'],
+  ['Client has encountered a connection error and is not queryable', 'connection_broken'],
+]);
+const RETRY_AFTER_DATABASE_SECONDS = 5;
+
+/**
+ * Which connection failure `err` is, if it is one: a fixed token (a driver code or a name from
+ * DB_CONNECTION_MESSAGES), never the message, which can quote SQL and values. Drizzle wraps the
+ * driver's error as `cause`, and a connect to several addresses throws an AggregateError.
+ */
+export function databaseConnectionFailure(err: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [err];
+  while (stack.length > 0 && seen.size < 16) {
+    const e = stack.pop();
+    if (!(e instanceof Error) || seen.has(e)) continue;
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && DB_CONNECTION_CODES.has(code)) return code;
+    const named = DB_CONNECTION_MESSAGES.get(e.message);
+    if (named) return named;
+    if (e.cause !== undefined) stack.push(e.cause);
+    if (e instanceof AggregateError) stack.push(...e.errors);
+  }
+  return undefined;
+}
+
 /** Maps framework errors to our codes; anything unknown becomes a 5xx with no detail. */
 function toKaozhaoError(err: FastifyError): KaozhaoError {
   if (err instanceof KaozhaoError) return err;
+  if (databaseConnectionFailure(err)) {
+    const k = KaozhaoError.of('database.unavailable');
+    k.retryAfterSeconds = RETRY_AFTER_DATABASE_SECONDS;
+    return k;
+  }
   if (err.validation) {
     const e = ERRORS['request.invalid'];
     // Validation messages name the field and rule, never the submitted value.
@@ -166,7 +220,11 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const k = toKaozhaoError(err);
-    if (k.status >= 500) {
+    if (k.code === 'database.unavailable') {
+      // Expected while the database restarts, and one line per request then: the code and which
+      // failure only (a fixed token), no stack or message (they can quote SQL and row values).
+      req.log.warn({ code: k.code, status: k.status, cause: databaseConnectionFailure(err) }, 'database unavailable');
+    } else if (k.status >= 500) {
       // Only the error's class and stack: driver messages can quote row values.
       req.log.error({ err: { type: err.name, code: err.code, frames: stackFrames(err) } }, 'request failed');
     } else {

@@ -2,6 +2,12 @@
 import type { Database } from '../../db/client.js';
 
 /**
+ * Advisory lock id of the orphaned-photo sweep (src/jobs/photo-queue.ts). Taken: 7_453_210
+ * migrations, 7_453_211 the face index, 7_453_212 the retention sweep (retention.service.ts).
+ */
+export const PHOTO_SWEEP_LOCK = 7_453_213;
+
+/**
  * Runs `fn` while this process holds the PostgreSQL session advisory lock `key`; when another
  * process holds it, returns `{ acquired: false }` at once instead of waiting (that process is doing
  * the work). The lock lives on one pooled connection for the duration and is released with it if

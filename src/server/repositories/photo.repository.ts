@@ -90,6 +90,19 @@ export function createPhotoRepository(db: DbOrTx) {
       const r = await rows<{ id: string }>(db, sql`SELECT id FROM photos WHERE status = 'processing'`);
       return r.map((x) => x.id);
     },
+    /**
+     * Up to `limit` photos still processing that were created more than `graceSeconds` ago
+     * (database time), oldest first, with the tries their jobs have started: what the orphaned-photo
+     * sweep checks against the queue.
+     */
+    async processingOlderThan(graceSeconds: number, limit: number): Promise<{ id: string; attempts: number }[]> {
+      return rows<{ id: string; attempts: number }>(
+        db,
+        sql`SELECT id, attempts FROM photos
+            WHERE status = 'processing' AND created_at < now() - ${graceSeconds} * interval '1 second'
+            ORDER BY created_at LIMIT ${limit}`,
+      );
+    },
     /** Photos waiting to be made or being made, every process's: the queue depth (partial index). */
     async processingCount(): Promise<number> {
       const [r] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM photos WHERE status = 'processing'`);

@@ -153,6 +153,19 @@ export function createPhotoService(deps: {
     async process(photoId: string): Promise<void> {
       const p = await photos.byId(photoId);
       if (p?.status !== 'processing') return;
+      // Tries that never returned (the process died inside the engine: out of memory, a native
+      // crash) count too: without this, a photo that kills the process would be re-queued at every
+      // restart (requeueStuck) and kill it again.
+      if (p.attempts >= MAX_JOB_ATTEMPTS) {
+        await photos.completeIfProcessing(photoId, {
+          status: 'failed',
+          errorCode: 'engine.crashed',
+          progress: 1,
+          processedAt: new Date(),
+        });
+        await dropSource(photoId);
+        return;
+      }
       await photos.update(photoId, { progress: 0.1, attempts: p.attempts + 1 });
       const source = await storage.get(`${photoId}/source`);
       if (!source) {
