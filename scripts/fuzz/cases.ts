@@ -466,6 +466,7 @@ const UPLOAD_TARGETS: { target: UploadTarget; weight: number }[] = [
   { target: { path: '/api/student/photos', field: 'photo', auth: 'student' }, weight: 7 },
   { target: { path: '/api/admin/students/{studentNumber}/verify-face', field: 'photo', auth: 'admin' }, weight: 2 },
   { target: { path: '/api/admin/roster', field: 'file', auth: 'admin' }, weight: 1 },
+  { target: { path: '/api/admin/exam/detect-face', field: 'photo', auth: 'admin' }, weight: 1 },
 ];
 
 function uploadTarget(rng: Rng, studentNumber: string): UploadTarget {

@@ -111,3 +111,28 @@ export interface ExamOverrideRequest {
   decision: ExamOverride;
   reason: string;
 }
+
+/**
+ * The station's face box: a small copy of the live frame goes to POST
+ * /api/admin/exam/detect-face a few times a second. Small so that detection is cheap and so that
+ * the frame is useless as a photo; the server keeps nothing of it.
+ */
+export const EXAM_DETECT_LONG_SIDE = 320;
+export const EXAM_DETECT_MAX_BYTES = 200_000;
+/** Per admin: the station polls 3–4 times a second, a second tab or a retry burst still fits. */
+export const EXAM_DETECT_PER_MINUTE = 480;
+
+/** One face the detector is sure of, as fractions (0..1) of the frame it was found in. */
+export interface ExamFaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Detector confidence 0..1. */
+  score: number;
+}
+
+/** POST /api/admin/exam/detect-face: the faces found, largest first (nothing is stored). */
+export interface ExamDetectResponse {
+  faces: ExamFaceBox[];
+}

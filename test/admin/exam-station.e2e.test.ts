@@ -1,7 +1,10 @@
 // The 考场核验 station end to end: the real server with its photo workers, a student whose photo
 // went through the real pipeline, an invigilator made by the centre admin, and Debian's chromium
 // at 1024×768 whose fake camera shows another photo of the same person. Keyboard only: the number
-// typed and Enter, Tab to the override, Enter. Prints the capture→result times (not asserted).
+// typed and Enter, Tab to the override, Enter. Then auto-capture: the face box over the video, the
+// steady face verified without a key, the 自动拍照 switch, and a frame without a face that shows its
+// hint and is never captured. Prints the capture→result and camera→auto-captured result times
+// (not asserted).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,6 +134,17 @@ describe.skipIf(skip !== null)('the exam station in chromium', () => {
       timezoneId: 'Asia/Shanghai',
       acceptDownloads: true,
     });
+    // When the camera first showed a frame, by the page's clock (the camera→result measurement).
+    await context.addInitScript(() => {
+      document.addEventListener(
+        'playing',
+        () => {
+          const w = window as unknown as { kzCameraShownAt?: number };
+          w.kzCameraShownAt ??= performance.now();
+        },
+        true,
+      );
+    });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -140,6 +154,36 @@ describe.skipIf(skip !== null)('the exam station in chromium', () => {
     await page.getByLabel('密码').press('Enter');
     await page.getByTestId('whoami').waitFor();
     return { page, errors };
+  }
+
+  /** Chooses the session made in the first test (remembered per browser only) and waits for the camera. */
+  async function chooseSession(page: Page): Promise<void> {
+    await page.getByTestId('exam-session-select').click();
+    await page.locator('.ant-select-item-option').first().click();
+    await page
+      .locator('video[data-testid="exam-video"]')
+      .evaluate(
+        (v: HTMLVideoElement) =>
+          new Promise<void>((r) => (v.videoWidth > 0 ? r() : v.addEventListener('loadeddata', () => r()))),
+      );
+  }
+
+  /** Face-box answers the page has had so far (0 while the box is not looked for). */
+  const detections = (page: Page) =>
+    page.evaluate(() =>
+      Number(document.querySelector('[data-testid="exam-facebox-layer"]')?.getAttribute('data-detections') ?? 0),
+    );
+
+  /** Waits until `n` more face-box answers have come in: longer than the steady time, by events not by clock. */
+  async function moreDetections(page: Page, n: number): Promise<void> {
+    const from = await detections(page);
+    await page.waitForFunction(
+      (want) =>
+        Number(document.querySelector('[data-testid="exam-facebox-layer"]')?.getAttribute('data-detections') ?? 0) >=
+        want,
+      from + n,
+      { timeout: 60_000 },
+    );
   }
 
   /** Enter in the number field; resolves with the new verdict once a new check is shown. */
@@ -274,6 +318,95 @@ describe.skipIf(skip !== null)('the exam station in chromium', () => {
         expect(errors).toEqual([]);
         await page.context().close();
       }
+    },
+    FLOW_MS,
+  );
+
+  test(
+    'auto-capture: a face box over the video, the steady face verified without a key; no face shows its hint and is not captured',
+    async () => {
+      const { page, errors } = await stationPage(1024, 768);
+      await chooseSession(page);
+      const verdict = page.getByTestId('exam-verdict');
+      const box = page.getByTestId('exam-face-box');
+      // The switch is on by default; the box is there before anything is typed.
+      await expect(page.getByTestId('exam-auto-capture').getAttribute('aria-checked')).resolves.toBe('true');
+      await box.first().waitFor({ timeout: 60_000 });
+      const typedAt = await page.evaluate(() => performance.now());
+      await page.getByTestId('exam-student-number').fill(student.studentNumber);
+      // No key: the steady face is captured by itself, with the progress cue before the answer.
+      await page.getByTestId('exam-steady').waitFor({ timeout: 60_000 });
+      await verdict.waitFor({ timeout: 60_000 });
+      const { shownAt, resultAt } = await page.evaluate(() => ({
+        shownAt: (window as unknown as { kzCameraShownAt?: number }).kzCameraShownAt ?? Number.NaN,
+        resultAt: performance.now(),
+      }));
+      expect(await verdict.getAttribute('data-trigger')).toBe('auto');
+      const text = (await verdict.textContent()) ?? '';
+      expect(text).toContain('通过');
+      expect(text).not.toContain('不通过');
+      // A shown answer is not looked over again: the box goes until the next number.
+      expect(await box.count()).toBe(0);
+      console.log(
+        `exam station auto-capture: camera shown→auto-captured result ${Math.round(resultAt - shownAt)} ms ` +
+          `(number typed→result ${Math.round(resultAt - typedAt)} ms)`,
+      );
+
+      // 自动拍照 off from the keyboard: the box still follows the face, nothing is captured by itself.
+      const checkId = await verdict.getAttribute('data-check-id');
+      await page.getByTestId('exam-auto-capture').focus();
+      await page.keyboard.press('Space');
+      await expect(page.getByTestId('exam-auto-capture').getAttribute('aria-checked')).resolves.toBe('false');
+      const input = page.getByTestId('exam-student-number');
+      await input.fill('');
+      await input.fill(student.studentNumber);
+      await box.first().waitFor({ timeout: 60_000 });
+      await moreDetections(page, 8);
+      expect(await verdict.count()).toBe(0);
+      await expect(page.getByTestId('exam-facebox-layer').getAttribute('data-faces')).resolves.toBe('1');
+      // The box lies over the face: inside the video, upright, a sensible size.
+      const camera = (await page.locator('.kz-exam-camera').boundingBox())!;
+      const face = (await box.first().boundingBox())!;
+      expect(face.x).toBeGreaterThanOrEqual(camera.x);
+      expect(face.x + face.width).toBeLessThanOrEqual(camera.x + camera.width + 1);
+      expect(face.width).toBeGreaterThan(camera.width * 0.05);
+      await shoot(page, 'exam-station-facebox-1024');
+      // The key press works with the switch off, as always.
+      await input.press('Enter');
+      await page.waitForFunction(
+        (prev) =>
+          document.querySelector('[data-testid="exam-verdict"]')?.getAttribute('data-check-id') !== prev &&
+          document.querySelector('[data-testid="exam-verdict"]') !== null,
+        checkId,
+        { timeout: 60_000 },
+      );
+      expect(await verdict.getAttribute('data-trigger')).toBe('key');
+      expect(errors).toEqual([]);
+      await page.context().close();
+
+      // A frame without a face: the hint, no box, and no check however long it is looked at.
+      const none = await stationPage(1024, 768, others[1]!);
+      await chooseSession(none.page);
+      // The one session of this run (made in the first test), as the server counts its checks.
+      const checked = async () => {
+        const { items } = (await (await none.page.request.get('/api/admin/exam/sessions')).json()) as {
+          items: { counts: { checked: number } }[];
+        };
+        expect(items).toHaveLength(1);
+        return items[0]!.counts.checked;
+      };
+      const before = await checked();
+      expect(before).toBeGreaterThan(0);
+      await none.page.getByTestId('exam-student-number').fill(student.studentNumber);
+      await none.page.getByTestId('exam-face-hint').filter({ hasText: '未检测到人脸' }).waitFor({ timeout: 60_000 });
+      await moreDetections(none.page, 8);
+      expect(await none.page.getByTestId('exam-verdict').count()).toBe(0);
+      expect(await none.page.getByTestId('exam-face-box').count()).toBe(0);
+      await expect(none.page.getByTestId('exam-face-hint').textContent()).resolves.toBe('未检测到人脸');
+      expect(await checked()).toBe(before);
+      await shoot(none.page, 'exam-station-noface-1024');
+      expect(none.errors).toEqual([]);
+      await none.page.context().close();
     },
     FLOW_MS,
   );

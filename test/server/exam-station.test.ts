@@ -4,10 +4,17 @@
 
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/client.js';
 import type { ExamVerifyResponse } from '../../src/domain/admin-api.js';
-import type { ExamCheck, ExamSession } from '../../src/domain/exam.js';
+import {
+  EXAM_DETECT_LONG_SIDE,
+  EXAM_DETECT_PER_MINUTE,
+  type ExamCheck,
+  type ExamDetectResponse,
+  type ExamSession,
+} from '../../src/domain/exam.js';
 import { VERIFY_THRESHOLD } from '../../src/photo/similarity.js';
 import { haveFaces, readFace } from '../faces.js';
 import {
@@ -27,6 +34,7 @@ const OBAMA_A = 'identities/barack_obama/facerec__examples__obama.jpg';
 const OBAMA_B = 'identities/barack_obama/facerec__test__obama1.jpg';
 const ANISTON = 'identities/jennifer_aniston/deepface__dataset__img3.jpg';
 const NO_FACE = 'other/no_face/insightface__crop__no_face.png';
+const TWO_PEOPLE = 'defects/multiple_faces/facerec__examples__two_people.jpg';
 const INVIGILATOR_PASSWORD = 'Exam-door-Check-2026!';
 
 describe.skipIf(!haveFaces).each(BACKENDS)('the exam station on $name', (backend) => {
@@ -92,6 +100,25 @@ describe.skipIf(!haveFaces).each(BACKENDS)('the exam station on $name', (backend
       method: 'POST',
       url: `/api/admin/students/${s.demo.students[studentIndex]!.studentNumber}/verify-face`,
       headers: { cookie: cookies[who]!, ...m.headers },
+      payload: m.payload,
+    });
+  };
+
+  /** A station's face-box frame: the photo at the detector's size, as the console sends it. */
+  const frame = async (file: string, longSide = EXAM_DETECT_LONG_SIDE) =>
+    new Uint8Array(
+      await sharp(readFace(file))
+        .rotate()
+        .resize(longSide, longSide, { fit: 'inside' })
+        .jpeg({ quality: 70 })
+        .toBuffer(),
+    );
+  const detect = (who: string | undefined, bytes: Uint8Array, type = 'image/jpeg') => {
+    const m = multipart('photo', 'frame.jpg', bytes, type);
+    return s.app.inject({
+      method: 'POST',
+      url: '/api/admin/exam/detect-face',
+      headers: { ...(who ? { cookie: cookies[who]! } : {}), ...m.headers },
       payload: m.payload,
     });
   };
@@ -400,5 +427,88 @@ describe.skipIf(!haveFaces).each(BACKENDS)('the exam station on $name', (backend
     expect(o.json()).toMatchObject({ decision: 'unable', override: 'pass' });
     // Without a session the endpoint keeps its old answer for this case.
     refused(await verify('centre1', withoutPhoto, OBAMA_B), 404, 'exam.no_photo');
+  });
+
+  it('finds the face box of a small live frame for an invigilator, stores nothing, refuses bad frames with a 4xx', async () => {
+    const counts = async () =>
+      (
+        await rows<{ files: number; checks: number; audit: number; photos: number }>(
+          s.database.db,
+          sql`SELECT (SELECT count(*)::int FROM photo_files) AS files, (SELECT count(*)::int FROM exam_checks) AS checks,
+                     (SELECT count(*)::int FROM audit_log) AS audit, (SELECT count(*)::int FROM photos) AS photos`,
+        )
+      )[0]!;
+    const before = await counts();
+
+    const one = await detect('inv1', await frame(OBAMA_B));
+    expect(one.statusCode, one.body).toBe(200);
+    const { faces } = one.json() as ExamDetectResponse;
+    expect(faces).toHaveLength(1);
+    const box = faces[0]!;
+    // A portrait's face: inside the frame, a sensible share of it.
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(1);
+    expect(box.y + box.height).toBeLessThanOrEqual(1);
+    expect(box.width).toBeGreaterThan(0.1);
+    expect(box.score).toBeGreaterThan(0.5);
+    expect((await detect('inv1', await frame(NO_FACE))).json()).toEqual({ faces: [] });
+    const two = (await detect('centre1', await frame(TWO_PEOPLE))).json() as ExamDetectResponse;
+    expect(two.faces).toHaveLength(2);
+    // Largest first, as the station picks the face it would verify.
+    expect(two.faces[0]!.width * two.faces[0]!.height).toBeGreaterThanOrEqual(
+      two.faces[1]!.width * two.faces[1]!.height,
+    );
+
+    // Only a signed-in admin with the station's permission: not a student, not a reviewer.
+    refused(await detect(undefined, await frame(OBAMA_B)), 401, 'auth.required');
+    const student = await studentLogin(s, inC1);
+    const m = multipart('photo', 'frame.jpg', await frame(OBAMA_B), 'image/jpeg');
+    const asStudent = await s.app.inject({
+      method: 'POST',
+      url: '/api/admin/exam/detect-face',
+      headers: { cookie: student, ...m.headers },
+      payload: m.payload,
+    });
+    expect(asStudent.statusCode).toBe(401);
+    refused(await detect('reviewer', await frame(OBAMA_B)), 403, 'auth.forbidden');
+
+    // A bad frame is the client's: always a 4xx with its code, never a 5xx.
+    refused(await detect('inv1', await frame(OBAMA_B, 1280)), 413, 'exam.frame_too_large');
+    const jpeg = await frame(OBAMA_B);
+    refused(await detect('inv1', jpeg.subarray(0, Math.floor(jpeg.length / 2))), 422, 'image.corrupt');
+    refused(
+      await detect('inv1', new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>')),
+      415,
+      'image.unsupported_type',
+    );
+    refused(await detect('inv1', new Uint8Array(0)), 400, 'image.empty');
+    refused(await detect('inv1', new Uint8Array(300_000).fill(0xff)), 413, 'exam.frame_too_large');
+    const noFile = await s.app.inject({
+      method: 'POST',
+      url: '/api/admin/exam/detect-face',
+      headers: { cookie: cookies.inv1!, 'content-type': 'application/json' },
+      payload: { photo: 'x' },
+    });
+    refused(noFile, 400, 'request.no_file');
+
+    // Nothing of the frames was kept: no photo, file, check or audit row, and no frame in the log.
+    expect(await counts()).toEqual(before);
+    expect(s.logs()).not.toMatch(/frame\.jpg/);
+  });
+
+  it('limits face-box frames per admin, not per address', async () => {
+    // The limit is counted before the body is read: empty requests spend the budget quickly.
+    const empty = () =>
+      s.app.inject({
+        method: 'POST',
+        url: '/api/admin/exam/detect-face',
+        headers: { cookie: cookies.branch2!, 'content-type': 'application/json' },
+        payload: {},
+      });
+    for (let i = 0; i < EXAM_DETECT_PER_MINUTE; i++) expect((await empty()).statusCode).toBe(400);
+    refused(await empty(), 429, 'rate_limited');
+    // Another admin at the same address still has theirs.
+    expect((await detect('inv3', await frame(NO_FACE))).statusCode).toBe(200);
   });
 });

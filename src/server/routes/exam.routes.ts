@@ -5,12 +5,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import { KaozhaoError } from '../../domain/errors.js';
 import {
   EXAM_DECISIONS,
+  EXAM_DETECT_LONG_SIDE,
+  EXAM_DETECT_MAX_BYTES,
+  EXAM_DETECT_PER_MINUTE,
   EXAM_OVERRIDE_REASON_MAX,
   EXAM_OVERRIDES,
   EXAM_ROOM_MAX,
   EXAM_SESSION_NAME_MAX,
   EXAM_UNABLE_REASONS,
   type ExamChecksResponse,
+  type ExamDetectResponse,
   type ExamOverrideRequest,
   type ExamSessionCreateRequest,
   type ExamSessionsResponse,
@@ -81,6 +85,56 @@ function sessionField(value: string | undefined): number | undefined {
 export function examRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     app.addHook('onRequest', requireAdmin(ctx));
+    app.addHook('onClose', async () => ctx.services.exam.closeDetector());
+
+    app.post(
+      '/exam/detect-face',
+      {
+        schema: {
+          tags,
+          security,
+          consumes: ['multipart/form-data'],
+          description:
+            `Multipart field "photo": a small live frame (JPEG, PNG or WebP, long side ≤ ${EXAM_DETECT_LONG_SIDE} px, ` +
+            `≤ ${EXAM_DETECT_MAX_BYTES} bytes; larger: 413 exam.frame_too_large). Answers the faces the detector ` +
+            'is sure of, largest first, as fractions of the frame: the face box and auto-capture of the ' +
+            '考场核验 station. Nothing is stored or logged. ' +
+            `At most ${EXAM_DETECT_PER_MINUTE} frames a minute per admin (429 rate_limited); 503 engine.busy ` +
+            'when the detector is behind (try the next frame).',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                faces: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: Object.fromEntries(
+                      ['x', 'y', 'width', 'height', 'score'].map((k) => [k, { type: 'number' }]),
+                    ),
+                  },
+                },
+              },
+            },
+            ...errors(400, 401, 403, 413, 415, 422, 429, 503),
+          },
+        },
+        config: {
+          rateLimit: {
+            max: EXAM_DETECT_PER_MINUTE,
+            timeWindow: 60_000,
+            // After requireAdmin (onRequest), so the budget is the admin's, not the address's: a
+            // school's stations share one address behind its NAT.
+            hook: 'preHandler',
+            keyGenerator: (req) => `exam-detect:${req.admin?.admin.id ?? req.ip}`,
+          },
+        },
+      },
+      async (req): Promise<ExamDetectResponse> => {
+        const { bytes } = await readUpload(req, 'photo');
+        return ctx.services.exam.detectFaces(req.admin as AdminPrincipal, bytes);
+      },
+    );
     app.post<{ Params: { studentNumber: string } }>(
       '/students/:studentNumber/verify-face',
       {

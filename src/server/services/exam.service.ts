@@ -7,6 +7,7 @@ import type { ExamVerifyResponse } from '../../domain/admin-api.js';
 import { KaozhaoError } from '../../domain/errors.js';
 import {
   EXAM_DECISION_LABELS,
+  EXAM_DETECT_MAX_BYTES,
   EXAM_OVERRIDE_LABELS,
   EXAM_OVERRIDE_REASON_MAX,
   EXAM_ROOM_MAX,
@@ -15,6 +16,7 @@ import {
   EXAM_UNABLE_REASONS,
   type ExamCheck,
   type ExamDecision,
+  type ExamDetectResponse,
   type ExamOverrideRequest,
   type ExamSession,
   type ExamSessionCreateRequest,
@@ -30,6 +32,7 @@ import type { PhotoRepository } from '../repositories/photo.repository.js';
 import type { PhotoEngineRepository } from '../repositories/photo-engine.repository.js';
 import type { StudentRepository } from '../repositories/student.repository.js';
 import type { AdminAuthService, AdminPrincipal } from './admin-auth.service.js';
+import { createFaceDetector, type FaceDetector } from './exam-face-detect.js';
 import { maskName } from './id-number.js';
 import { cleanText } from './manage-common.js';
 
@@ -87,8 +90,11 @@ export function createExamService(deps: {
   audit: AuditRepository;
   auth: AdminAuthService;
   exam: ExamRepository;
+  /** The station's face-box detector; default a thread of this process, started on first use. */
+  detector?: FaceDetector;
 }) {
   const { students, photos, engine, audit, auth, exam } = deps;
+  const detector = deps.detector ?? createFaceDetector();
 
   /** The session, if its centre lies in the caller's scope; otherwise "not found", like an unknown id. */
   async function sessionInScope(p: AdminPrincipal, id: number): Promise<ExamSessionListRow> {
@@ -185,6 +191,20 @@ export function createExamService(deps: {
         antiSpoof,
       };
     },
+
+    /**
+     * The face box at the station: the faces in a small live frame, largest first. Nothing is
+     * stored or logged (a frame is neither a check nor a decision; the check that follows is).
+     */
+    async detectFaces(p: AdminPrincipal, frame: Uint8Array): Promise<ExamDetectResponse> {
+      auth.can(p, 'examVerify');
+      // Refused here, before a large upload is copied to the detector's thread.
+      if (frame.byteLength > EXAM_DETECT_MAX_BYTES) throw KaozhaoError.of('exam.frame_too_large');
+      return { faces: await detector.detect(frame) };
+    },
+
+    /** Stops the face-box thread (the server is closing). */
+    closeDetector: () => detector.close(),
 
     async createSession(p: AdminPrincipal, req: ExamSessionCreateRequest): Promise<ExamSession> {
       auth.can(p, 'examVerify');

@@ -3,6 +3,10 @@
 // Space captures the frame, and the answer is shown large: 通过 / 不通过 / 无法比对（原因）, the
 // collected photo beside the captured frame. The frame is only sent for the comparison: the server
 // keeps the numbers, not the face. Everything works from the keyboard.
+//
+// A face box follows the student (components/StationFaceBox.tsx) and, with 自动拍照 on, one face
+// held still after the number is in is captured without a key: the invigilator scans, the student
+// looks up, the answer appears. The key press works all the same.
 import { CameraOutlined, CheckOutlined, CloseOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import {
   Alert,
@@ -16,6 +20,7 @@ import {
   Select,
   Space,
   Spin,
+  Switch,
   Table,
   Typography,
 } from 'antd';
@@ -31,10 +36,13 @@ import {
 } from '../../../../src/domain/exam.js';
 import { api } from '../api.js';
 import { Failure } from '../components/Failure.js';
+import { FaceBoxLayer, useFaceTrack } from '../components/StationFaceBox.js';
 import { useLoad } from '../hooks.js';
 import { CHECK_COLUMNS, CreateSessionDialog, sessionLabel, storedSessionId, storeSessionId } from './ExamSessions.js';
 
 const CAMERA_KEY = 'kz.exam.camera';
+/** The 自动拍照 switch, remembered per browser (a preference, never a frame). Default on. */
+const AUTO_KEY = 'kz.exam.autoCapture';
 
 type CameraState =
   | { kind: 'starting' }
@@ -167,7 +175,13 @@ function CameraHelp({ state, onRetry }: { state: CameraState; onRetry: () => voi
 }
 
 /** The big answer: what the door should do, unmistakably. */
-function Verdict({ result }: { result: ExamVerifyResponse & { override?: ExamCheck['override'] } }) {
+function Verdict({
+  result,
+  trigger,
+}: {
+  result: ExamVerifyResponse & { override?: ExamCheck['override'] };
+  trigger: Shown['trigger'];
+}) {
   const final = result.override ?? result.decision;
   const label = result.override
     ? EXAM_OVERRIDE_LABELS[result.override]
@@ -181,6 +195,7 @@ function Verdict({ result }: { result: ExamVerifyResponse & { override?: ExamChe
       aria-live="assertive"
       data-testid="exam-verdict"
       data-check-id={result.checkId}
+      data-trigger={trigger}
     >
       <span className="kz-exam-verdict-icon">{final === 'pass' ? '✔' : final === 'fail' ? '✘' : '?'}</span>
       <span>{label}</span>
@@ -193,6 +208,8 @@ interface Shown {
   frameUrl: string;
   /** Capture to answer, milliseconds (shown small; the station's speed at a glance). */
   tookMs: number;
+  /** What took the frame: a key press (or the button) or the steady face. */
+  trigger: 'key' | 'auto';
 }
 
 export function ExamStationPage() {
@@ -209,6 +226,7 @@ export function ExamStationPage() {
   const [overrideReason, setOverrideReason] = useState('');
   const [savingOverride, setSavingOverride] = useState(false);
   const numberRef = useRef<InputRef>(null);
+  const [autoCapture, setAutoCapture] = useState(() => localStorage.getItem(AUTO_KEY) !== '0');
   const checks = useLoad(
     () => (sessionId ? api.examChecks(sessionId) : Promise.resolve({ items: [] as ExamCheck[] })),
     [sessionId],
@@ -225,40 +243,48 @@ export function ExamStationPage() {
   // The captured frame lives only in this page, and only until the next one.
   useEffect(() => () => (shown ? URL.revokeObjectURL(shown.frameUrl) : undefined), [shown]);
 
-  const verify = useCallback(async () => {
-    if (busy) return;
-    const number = studentNumber.trim();
-    if (!session) {
-      message.warning('请先选择或新建考场场次');
-      return;
-    }
-    if (!number) {
-      message.warning('请先输入或扫描学号');
-      focusNumber();
-      return;
-    }
-    if (camera.state.kind !== 'on') {
-      message.error('摄像头未就绪');
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    const started = performance.now();
-    try {
-      const frame = await camera.capture();
-      if (!frame) throw new Error('摄像头画面尚未就绪，请稍后再试');
-      const result = await api.verifyFace(number, frame, session.id);
-      setShown({ result, frameUrl: URL.createObjectURL(frame), tookMs: Math.round(performance.now() - started) });
-      checks.reload();
-      sessions.reload();
-    } catch (e) {
-      setShown(undefined);
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-      focusNumber();
-    }
-  }, [busy, studentNumber, session, camera, message, focusNumber, checks, sessions]);
+  const verify = useCallback(
+    async (trigger: Shown['trigger'] = 'key') => {
+      if (busy) return;
+      const number = studentNumber.trim();
+      if (!session) {
+        message.warning('请先选择或新建考场场次');
+        return;
+      }
+      if (!number) {
+        message.warning('请先输入或扫描学号');
+        focusNumber();
+        return;
+      }
+      if (camera.state.kind !== 'on') {
+        message.error('摄像头未就绪');
+        return;
+      }
+      setBusy(true);
+      setError(undefined);
+      const started = performance.now();
+      try {
+        const frame = await camera.capture();
+        if (!frame) throw new Error('摄像头画面尚未就绪，请稍后再试');
+        const result = await api.verifyFace(number, frame, session.id);
+        setShown({
+          result,
+          frameUrl: URL.createObjectURL(frame),
+          tookMs: Math.round(performance.now() - started),
+          trigger,
+        });
+        checks.reload();
+        sessions.reload();
+      } catch (e) {
+        setShown(undefined);
+        setError(e as Error);
+      } finally {
+        setBusy(false);
+        focusNumber();
+      }
+    },
+    [busy, studentNumber, session, camera, message, focusNumber, checks, sessions],
+  );
 
   // Space or Enter anywhere but in a field or on a button captures (a foot pedal or a presenter
   // remote sends these too). In the student-number field Enter does the same (the scanner's Enter).
@@ -274,6 +300,19 @@ export function ExamStationPage() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [verify, overriding, creating]);
+
+  // The face box is looked for only while the camera waits for a student: not while a check runs,
+  // nor while its answer (or an error) is on screen, so a shown result is never replaced by itself.
+  const number = studentNumber.trim();
+  const tracking = camera.state.kind === 'on' && !!session && !busy && !shown && !error && !overriding && !creating;
+  const track = useFaceTrack(camera.videoRef, tracking, number);
+  const firedFor = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    const epoch = track.steadyEpoch;
+    if (!autoCapture || !number || epoch === undefined || firedFor.current === epoch) return;
+    firedFor.current = epoch;
+    void verify('auto');
+  }, [track.steadyEpoch, autoCapture, number, verify]);
 
   async function saveOverride() {
     if (!shown || !overriding) return;
@@ -332,19 +371,41 @@ export function ExamStationPage() {
             {/* Mirrored like a mirror, so the student lines up naturally; the frame sent is not. */}
             <video ref={camera.videoRef} muted playsInline data-testid="exam-video" />
             <div className="kz-exam-guide" aria-hidden />
+            {tracking && (
+              <FaceBoxLayer track={track} videoRef={camera.videoRef} autoCapture={autoCapture} armed={!!number} />
+            )}
             {camera.state.kind === 'starting' && <Spin className="kz-exam-camera-spin" description="正在打开摄像头…" />}
           </div>
           <CameraHelp state={camera.state} onRetry={camera.retry} />
-          {camera.devices.length > 1 && (
-            <Select
+          <Flex gap={8} align="center" wrap>
+            {/* Before the number field in the tab order, so Tab from the field still reaches 拍照核验
+                and the override buttons first. */}
+            <Switch
               size="small"
-              aria-label="摄像头"
-              value={camera.deviceId ?? camera.devices[0]?.deviceId}
-              onChange={camera.choose}
-              options={camera.devices.map((d, i) => ({ value: d.deviceId, label: d.label || `摄像头 ${i + 1}` }))}
-              data-testid="exam-camera-select"
+              checked={autoCapture}
+              onChange={(on) => {
+                setAutoCapture(on);
+                localStorage.setItem(AUTO_KEY, on ? '1' : '0');
+              }}
+              aria-label="自动拍照"
+              data-testid="exam-auto-capture"
             />
-          )}
+            <Typography.Text style={{ fontSize: 13 }}>自动拍照</Typography.Text>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              输入学号后，考生正对摄像头保持不动约 1 秒即自动核验
+            </Typography.Text>
+            {camera.devices.length > 1 && (
+              <Select
+                size="small"
+                style={{ marginLeft: 'auto', minWidth: 160 }}
+                aria-label="摄像头"
+                value={camera.deviceId ?? camera.devices[0]?.deviceId}
+                onChange={camera.choose}
+                options={camera.devices.map((d, i) => ({ value: d.deviceId, label: d.label || `摄像头 ${i + 1}` }))}
+                data-testid="exam-camera-select"
+              />
+            )}
+          </Flex>
           <Space.Compact style={{ width: '100%' }}>
             <Input
               ref={numberRef}
@@ -354,7 +415,12 @@ export function ExamStationPage() {
               autoComplete="off"
               placeholder="输入或扫描学号，回车拍照核验"
               value={studentNumber}
-              onChange={(e) => setStudentNumber(e.target.value)}
+              onChange={(e) => {
+                setStudentNumber(e.target.value);
+                // A new number is the next student: the last answer goes, the face box comes back.
+                setShown(undefined);
+                setError(undefined);
+              }}
               onPressEnter={() => void verify()}
               aria-label="学号"
               data-testid="exam-student-number"
@@ -373,7 +439,8 @@ export function ExamStationPage() {
             </Button>
           </Space.Compact>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            扫码枪扫描后自动核验；也可按回车或空格拍照。Tab 键可移到「人工核对」按钮。
+            扫码枪扫描后自动核验；也可按回车或空格拍照{autoCapture ? '，或待考生保持不动自动拍照' : ''}。Tab
+            键可移到「人工核对」按钮。
           </Typography.Text>
         </Flex>
 
@@ -387,7 +454,7 @@ export function ExamStationPage() {
           )}
           {!busy && !error && shown && (
             <Flex vertical gap={8}>
-              <Verdict result={shown.result} />
+              <Verdict result={shown.result} trigger={shown.trigger} />
               <div className="kz-exam-photos">
                 <figure>
                   {shown.result.photoUrl ? (
