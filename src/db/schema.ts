@@ -25,7 +25,13 @@ import {
 import type { SupportContact } from '../domain/api.js';
 import type { CheckResult } from '../domain/checks.js';
 import { EXAM_DECISIONS, EXAM_OVERRIDES } from '../domain/exam.js';
-import { REMINDER_CHANNELS, REMINDER_STATUSES } from '../domain/reminders.js';
+import {
+  REMINDER_CHANNELS,
+  REMINDER_OPT_OUT_SOURCES,
+  REMINDER_SEND_STATUSES,
+  REMINDER_STATUSES,
+  type ReminderSkipCounts,
+} from '../domain/reminders.js';
 import { ROLES } from '../domain/roles.js';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array | Buffer }>({
@@ -360,9 +366,50 @@ export const reminderState = pgTable('reminder_state', {
     .primaryKey()
     .references(() => students.id),
   optedOutAt: ts('opted_out_at'),
+  /** The admin who set it; null when the student did (optedOutVia). */
   optedOutBy: integer('opted_out_by'),
+  optedOutVia: text('opted_out_via', { enum: REMINDER_OPT_OUT_SOURCES }),
   lastRemindedAt: ts('last_reminded_at'),
 });
+
+/**
+ * A send too large for one request (issue 20): the job that queues its reminders a page at a
+ * time, and its progress. The table is the job queue, as reminder_deliveries is for delivery: a
+ * process takes a running send with SKIP LOCKED and a lease, and each page's deliveries, audit
+ * entries and the cursor commit together, so a process that dies midway is taken over from the
+ * last page by another (or by itself after a restart) without queuing anyone twice.
+ */
+export const reminderSends = pgTable(
+  'reminder_sends',
+  {
+    id: uuid('id').primaryKey(),
+    /** The unit the send was made for (its whole uncollected list: a send limited to selected rows,
+     *  at most REMINDER_STUDENTS_MAX, runs in its request and no student number is kept here). */
+    unitId: integer('unit_id').notNull(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    channel: text('channel', { enum: REMINDER_CHANNELS }).notNull(),
+    /** The address the admin used: the base of the entry links when KAOZHAO_PUBLIC_URL is unset. */
+    origin: text('origin').notNull(),
+    status: text('status', { enum: REMINDER_SEND_STATUSES }).notNull(),
+    total: integer('total').notNull(),
+    count: integer('count').notNull(),
+    queued: integer('queued').notNull().default(0),
+    skipped: jsonb('skipped').$type<ReminderSkipCounts>().notNull(),
+    /** The last student id a committed page covered (keyset). */
+    cursor: bigint('cursor', { mode: 'number' }).notNull().default(0),
+    sendsAt: ts('sends_at'),
+    error: text('error'),
+    attempts: smallint('attempts').notNull().default(0),
+    leaseOwner: uuid('lease_owner'),
+    leaseUntil: ts('lease_until'),
+    createdBy: integer('created_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('reminder_sends_running_idx').on(t.createdAt).where(sql`status = 'running'`)],
+);
 
 /**
  * One reminder to one student, and its delivery: the table is also the delivery queue (due rows

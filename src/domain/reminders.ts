@@ -25,10 +25,31 @@ export const REMINDER_CHANNEL_CONTACT: Record<ReminderChannel, 'phone' | 'email'
 };
 
 /**
+ * Who set a student's opt-out: an admin of their scope (the console's 退订), the student through
+ * the link in a reminder (no sign-in), or the student in the app (我的照片查询).
+ */
+export const REMINDER_OPT_OUT_SOURCES = ['admin', 'link', 'app'] as const;
+export type ReminderOptOutSource = (typeof REMINDER_OPT_OUT_SOURCES)[number];
+
+export const REMINDER_OPT_OUT_SOURCE_LABELS: Record<ReminderOptOutSource, string> = {
+  admin: '管理员代为退订',
+  link: '学生通过提醒中的链接退订',
+  app: '学生在照片查询页退订',
+};
+
+/**
+ * The student app's page a reminder's opt-out link opens (`<app>/?unsubscribe=<token>`): a page
+ * with a button, not an action on GET, so a mail scanner or a chat app's link preview that fetches
+ * the link opts nobody out.
+ */
+export const REMINDER_OPT_OUT_PARAM = 'unsubscribe';
+
+/**
  * queued: waiting for its time (now, or the end of quiet hours); sending: an attempt is under way;
  * retrying: an attempt failed and another is scheduled (backoff); sent: the channel accepted it
  * (the outbox: stored); failed: the retries ran out, or the channel refused it for good;
- * cancelled: the student opted out before it left.
+ * cancelled: the student opted out before it left, or the channel it was queued for was replaced
+ * (KAOZHAO_REMINDER_CHANNEL changed) before it left; lastError says which.
  */
 export const REMINDER_STATUSES = ['queued', 'sending', 'retrying', 'sent', 'failed', 'cancelled'] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
@@ -116,15 +137,42 @@ export interface ReminderPreview {
   intervalHours: number;
 }
 
+/**
+ * A send to more students than one page (REMINDER_INLINE_MAX) is not built inside the request: it
+ * is a job (running), answered 202, that queues a page at a time in the background; the console
+ * polls GET /api/admin/reminders/sends/{batchId} for its progress. done: every page queued;
+ * failed: stopped (the campaign closed, the channel was replaced, or it kept failing) — what it
+ * queued before stays queued.
+ */
+export const REMINDER_SEND_STATUSES = ['running', 'done', 'failed'] as const;
+export type ReminderSendStatus = (typeof REMINDER_SEND_STATUSES)[number];
+
+export const REMINDER_SEND_STATUS_LABELS: Record<ReminderSendStatus, string> = {
+  running: '正在生成提醒',
+  done: '已全部加入发送队列',
+  failed: '已中止',
+};
+
+/** Sends reaching at most this many students are queued inside the request (answered 200). */
+export const REMINDER_INLINE_MAX = 500;
+
+/** POST …/reminders/send (200 done, or 202 running) and GET /api/admin/reminders/sends/{batchId}. */
 export interface ReminderSendResponse {
+  /** The send's id; a running send's job id too. */
   batchId: string;
+  status: ReminderSendStatus;
   channel: ReminderChannel;
   total: number;
-  /** Messages queued for delivery. */
+  /** The students the send set out to remind (the preview's count when it started). */
+  count: number;
+  /** Messages queued for delivery so far. */
   queued: number;
   skipped: ReminderSkipCounts;
   /** Quiet hours: when the queued messages leave (null: now). */
   sendsAt: string | null;
+  /** Why a failed send stopped: campaign_closed, channel_changed, error. */
+  error: string | null;
+  finishedAt: string | null;
 }
 
 /** One message to one student; name and address masked. */
@@ -176,12 +224,26 @@ export interface ReminderOptOutRequest {
   optOut: boolean;
 }
 
+/** POST /api/student/reminder-opt-out: the token of a reminder's link, no sign-in. */
+export interface ReminderOptOutLinkRequest {
+  token: string;
+}
+
+/** GET and PUT /api/student/reminders (signed in; PUT takes {optOut}); the link's answer too. */
+export interface StudentReminderSetting {
+  optedOut: boolean;
+  /** The link's answer: the student had opted out already (the link is idempotent). */
+  already?: boolean;
+}
+
 /** The console's words for a delivery's lastError (codes made by the channels, see reminder-channel.repository). */
 export function reminderErrorLabel(code: string): string {
   if (code === 'timeout') return '接收方超时未响应';
   if (code === 'network') return '无法连接短信网关';
   if (code === 'smtp_connection') return '无法连接邮件服务器';
   if (code === 'opted_out') return '学生已退订';
+  if (code === 'channel_changed') return '发送渠道已更换，未发出（可重新发送）';
+  if (code === 'campaign_closed') return '采集活动已结束';
   if (code === 'no_recipient') return '缺少联系方式';
   const http = /^http_(\d{3})$/.exec(code);
   if (http) return `短信网关返回 ${http[1]}`;

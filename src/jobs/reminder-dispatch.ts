@@ -15,6 +15,10 @@ const POLL_MS = 5_000;
 /** An attempt still "sending" after this is taken to have died with its process. */
 const LEASE_MS = 4 * SEND_TIMEOUT_MS;
 const MAX_BACKOFF_MS = 6 * 3600_000;
+/** How often rows waiting for another channel are looked for (at start, then this often). */
+const STRANDED_SWEEP_MS = 10 * 60_000;
+/** Rows cancelled per statement by that sweep. */
+const STRANDED_BATCH = 5_000;
 
 export interface ReminderDispatcherOptions {
   reminders: ReminderRepository;
@@ -25,6 +29,8 @@ export interface ReminderDispatcherOptions {
   retryBaseMs: number;
   /** A round that failed (the database went away): its error, never a message's content. */
   onError?: (e: unknown) => void;
+  /** Deliveries (and running sends) of another channel were cancelled: counts only. */
+  onStranded?: (r: { deliveries: number; sends: number }) => void;
 }
 
 /** When attempt `attempts` + 1 may run: the base doubled per failed attempt, out of quiet hours. */
@@ -41,6 +47,28 @@ export function createReminderDispatcher(opts: ReminderDispatcherOptions) {
   /** Set by kick(): work was queued while a round or the sleep's computation ran. */
   let kicked = false;
   let loop: Promise<void> | undefined;
+
+  /**
+   * Each process delivers only its own channel's rows, so a row queued for a channel that is no
+   * longer configured (KAOZHAO_REMINDER_CHANNEL changed from webhook to smtp, say) would wait
+   * forever, shown as 待发送. It cannot simply go out by the new channel: its address is the old
+   * channel's kind (a phone number, not a mail address). So it is cancelled with the reason
+   * channel_changed, visible in the console, and the student's interval released, so the next send
+   * reaches them through the new channel. During a rolling restart the process that starts last
+   * decides; a row an old process is sending keeps its lease and is left alone until it ends.
+   */
+  let nextSweep = 0;
+  async function sweepStranded(): Promise<void> {
+    if (Date.now() < nextSweep) return;
+    const now = new Date();
+    let deliveries = 0;
+    for (let n = STRANDED_BATCH; n === STRANDED_BATCH; deliveries += n) {
+      n = await reminders.cancelOtherChannels(channel.name, now, STRANDED_BATCH);
+    }
+    const sends = await reminders.failOtherChannelSends(channel.name, now);
+    nextSweep = Date.now() + STRANDED_SWEEP_MS;
+    if (deliveries > 0 || sends > 0) opts.onStranded?.({ deliveries, sends });
+  }
 
   async function deliver(d: ClaimedDelivery): Promise<void> {
     if (d.recipient === null || d.body === null) {
@@ -81,6 +109,7 @@ export function createReminderDispatcher(opts: ReminderDispatcherOptions) {
       kicked = false;
       let wait = POLL_MS;
       try {
+        await sweepStranded();
         if ((await round()) === BATCH) continue;
         wait = await pause();
       } catch (e) {

@@ -6,6 +6,7 @@ import type { Database } from '../db/client.js';
 import { createIdCipher } from '../db/crypto.js';
 import { createInProcessQueue, createPgBossQueue, type PhotoJobQueue } from '../jobs/photo-queue.js';
 import { createReminderDispatcher } from '../jobs/reminder-dispatch.js';
+import { createReminderSendRunner } from '../jobs/reminder-send.js';
 import { createRetentionSweeper } from '../jobs/retention-sweep.js';
 import { createMetrics } from './metrics.js';
 import { createAdminRepository } from './repositories/admin.repository.js';
@@ -49,11 +50,29 @@ export interface ContextOptions {
   engine?: PhotoEngineRepository;
 }
 
+/** The photo storage KAOZHAO_STORAGE names. The S3 SDK is loaded only when the bucket is used,
+ *  and the bucket is checked now, so a wrong setting stops the start instead of the first upload. */
+async function createStorage(config: Config, db: Database['db']): Promise<StorageRepository & { close?(): void }> {
+  if (config.storage === 'db') return createDbStorage(db);
+  if (config.storage === 's3') {
+    if (!config.s3) throw new Error('KAOZHAO_STORAGE=s3 needs the KAOZHAO_S3_* settings');
+    const { createS3Storage } = await import('./repositories/s3-storage.repository.js');
+    const s3 = createS3Storage(config.s3);
+    try {
+      await s3.checkBucket();
+    } catch (e) {
+      s3.close();
+      throw e;
+    }
+    return s3;
+  }
+  return createFsStorage(path.join(config.dataDir, 'photos'));
+}
+
 export async function createContext(config: Config, database: Database, opts: ContextOptions) {
   const { db } = database;
   const cipher = createIdCipher(config.secret);
-  const storage: StorageRepository =
-    config.storage === 'db' ? createDbStorage(db) : createFsStorage(path.join(config.dataDir, 'photos'));
+  const storage = await createStorage(config, db);
   const engine =
     opts.engine ??
     createPhotoEngineRepository({
@@ -108,6 +127,10 @@ export async function createContext(config: Config, database: Database, opts: Co
     retryBaseMs: config.reminderRetryBaseMs,
     // The error's class only: a driver message can quote row values.
     onError: (e) => console.error('reminder delivery round failed:', e instanceof Error ? e.name : typeof e),
+    onStranded: (r) =>
+      console.warn(
+        `reminders: ${r.deliveries} waiting deliveries and ${r.sends} running sends of another channel cancelled (KAOZHAO_REMINDER_CHANNEL is now ${config.reminderChannel}); they can be sent again`,
+      ),
   });
   const campaign = createCampaignService({ ...repos, engine });
   const auth = createAdminAuthService({ ...repos, sessionMinutes: config.adminSessionMinutes });
@@ -152,6 +175,8 @@ export async function createContext(config: Config, database: Database, opts: Co
       campaign,
       entryLinks,
       dispatch: reminderDispatcher,
+      sendJobs: { kick: () => reminderSends.kick() },
+      secret: config.secret,
       settings: {
         channel: config.reminderChannel,
         quietHours: config.reminderQuietHours,
@@ -161,6 +186,12 @@ export async function createContext(config: Config, database: Database, opts: Co
     retention: createRetentionService({ database, db, storage, faceIndex, days: config.retentionDays }),
   };
   reminderDispatcher.start();
+  // Sends too large for one request, queued a page at a time by whichever process takes them.
+  const reminderSends = createReminderSendRunner({
+    step: (stopping) => services.reminders.runNextSend(stopping),
+    onError: (e) => console.error('reminder send job step failed:', e instanceof Error ? e.name : typeof e),
+  });
+  reminderSends.start();
 
   // The retention sweep runs where photos are made (this process or `npm run worker`), hourly.
   const retentionSweeper =
@@ -213,12 +244,15 @@ export async function createContext(config: Config, database: Database, opts: Co
     metrics,
     jobsReady,
     reminderDispatcher,
+    reminderSends,
     async close() {
       closing = true;
       await retentionSweeper?.stop();
+      await reminderSends.stop();
       await reminderDispatcher.stop();
       await queue.stop();
       await engine.close();
+      storage.close?.();
     },
   };
 }

@@ -17,13 +17,27 @@ import { rows } from '../../src/db/client.js';
 import type { UncollectedResponse } from '../../src/domain/admin-api.js';
 import {
   REMINDER_FINAL_STATUSES,
+  REMINDER_INLINE_MAX,
+  REMINDER_OPT_OUT_PARAM,
   type ReminderDelivery,
   type ReminderPreview,
   type ReminderSendResponse,
   type ReminderStudentState,
 } from '../../src/domain/reminders.js';
+import { createReminderDispatcher } from '../../src/jobs/reminder-dispatch.js';
+import { createReminderChannel } from '../../src/server/repositories/reminder-channel.repository.js';
 import { createReminderService } from '../../src/server/services/reminder.service.js';
-import { adminLogins, BACKENDS, multipart, refused, type ServerOptions, startServer, until } from './harness.js';
+import {
+  adminLogins,
+  BACKENDS,
+  multipart,
+  refused,
+  type ServerOptions,
+  startServer,
+  studentLogin,
+  type TestServer,
+  until,
+} from './harness.js';
 
 const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 /** Quiet hours off and retries quick: the tests wait for deliveries, they never time them. */
@@ -66,6 +80,22 @@ async function setUp(backend: (typeof BACKENDS)[number], opts: ServerOptions) {
 }
 
 const post = (url: string, payload: object = {}): InjectOptions => ({ method: 'POST', url, payload });
+
+/** Quiet hours around now (China time): what is sent now waits. */
+function quietNow() {
+  const minute = Math.floor((Date.now() + 8 * 3600_000) / 60_000) % 1440;
+  return { from: (minute + 1440 - 60) % 1440, to: (minute + 60) % 1440 };
+}
+
+/** The token of a message's opt-out link (the real text, as the student receives it). */
+function optOutTokenIn(text: string): string {
+  const m = new RegExp(`[?&]${REMINDER_OPT_OUT_PARAM}=([^\\s&]+)`).exec(text);
+  if (!m) throw new Error('no opt-out link in the message');
+  return m[1]!;
+}
+
+const linkOptOut = (s: TestServer, token: string) =>
+  s.app.inject({ method: 'POST', url: '/api/student/reminder-opt-out', payload: { token } });
 
 describe.each(BACKENDS)('reminders through the outbox on $name', (backend) => {
   let t: Awaited<ReturnType<typeof setUp>>;
@@ -215,6 +245,7 @@ describe.each(BACKENDS)('reminders through the outbox on $name', (backend) => {
       entryLinks: s.ctx.services.entryLinks,
       dispatch: { kick: () => {} },
       settings: { channel: 'outbox', quietHours: quiet, intervalHours: 24 },
+      secret: s.ctx.config.secret,
     });
     const branch1 = await s.ctx.services.auth.principal((await s.ctx.repos.admins.byUsername('branch1'))!.id);
     const qp = await quietService.preview(branch1, unit, { studentNumbers: [y!.studentNumber] }, 'http://localhost');
@@ -283,6 +314,124 @@ describe.each(BACKENDS)('reminders through the outbox on $name', (backend) => {
       sql`SELECT count(*)::int AS n FROM reminder_state WHERE student_id = ${other.id}`,
     );
     expect(state[0]!.n).toBe(0);
+  });
+
+  it('a student opts out in the app (我的照片查询); recorded, audit-logged, respected by the send', async () => {
+    const { s, as } = t;
+    const st = s.demo.students.find((x) => x.centreId === t.centre(2))!;
+    const cookie = await studentLogin(s, s.demo.students.indexOf(st));
+    const mine = (o: InjectOptions) => s.app.inject({ ...o, headers: { cookie } });
+    expect((await mine({ method: 'GET', url: '/api/student/reminders' })).json()).toEqual({ optedOut: false });
+    // Not signed in: refused.
+    refused(await s.app.inject({ method: 'GET', url: '/api/student/reminders' }), 401, 'auth.required');
+    refused(
+      await mine({ method: 'PUT', url: '/api/student/reminders', payload: { optOut: 'yes' } }),
+      400,
+      'request.invalid',
+    );
+
+    const off = await mine({ method: 'PUT', url: '/api/student/reminders', payload: { optOut: true } });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json()).toEqual({ optedOut: true });
+    const [state] = await rows<{ via: string; by: number | null }>(
+      s.ctx.db,
+      sql`SELECT opted_out_via AS via, opted_out_by AS by FROM reminder_state WHERE student_id = ${st.id}`,
+    );
+    expect(state).toEqual({ via: 'app', by: null });
+    // Every channel's send skips them: the preview counts them as opted out.
+    const preview = (
+      await as(
+        'centre3',
+        post(`/api/admin/units/${t.centre(2)}/reminders/preview`, { studentNumbers: [st.studentNumber] }),
+      )
+    ).json() as ReminderPreview;
+    expect(preview).toMatchObject({ total: 1, count: 0, skipped: { optedOut: 1 } });
+    // The centre sees it on its list.
+    const states = (
+      await as('centre3', {
+        method: 'GET',
+        url: `/api/admin/units/${t.centre(2)}/reminders/students?numbers=${st.studentNumber}`,
+      })
+    ).json().items as ReminderStudentState[];
+    expect(states[0]).toMatchObject({ optedOut: true });
+
+    // Back in from the app; both changes audit-logged in the centre's scope, as the student's own.
+    expect((await mine({ method: 'PUT', url: '/api/student/reminders', payload: { optOut: false } })).json()).toEqual({
+      optedOut: false,
+    });
+    const audit = (await as('centre3', { method: 'GET', url: '/api/admin/audit?action=reminder' })).json().items as {
+      action: string;
+      adminUsername: string | null;
+      detail: { via?: string };
+    }[];
+    const own = audit.filter((a) => a.detail.via === 'app');
+    expect(own.map((a) => a.action)).toEqual(['reminder.opt_in', 'reminder.opt_out']);
+    expect(own.every((a) => a.adminUsername === null)).toBe(true);
+  });
+
+  it('switching the channel: rows waiting for the old one are cancelled with a reason and can be sent again', async () => {
+    const { s, as, centre, people } = t;
+    const unit = centre(2);
+    const two = (await people(2)).filter((p) => p.phone).slice(-2);
+    // Queued for the webhook (in its quiet hours, so they wait), on this server's database.
+    const webhookService = createReminderService({
+      db: s.ctx.db,
+      ...s.ctx.repos,
+      auth: s.ctx.services.auth,
+      campaign: s.ctx.services.campaign,
+      entryLinks: s.ctx.services.entryLinks,
+      dispatch: { kick: () => {} },
+      settings: { channel: 'webhook', quietHours: quietNow(), intervalHours: 24 },
+      secret: s.ctx.config.secret,
+    });
+    const hq = await s.ctx.services.auth.principal((await s.ctx.repos.admins.byUsername('hq'))!.id);
+    const numbers = two.map((p) => p.studentNumber);
+    const sent = await webhookService.send(hq, unit, { studentNumbers: numbers }, 'http://localhost');
+    expect([sent.channel, sent.queued]).toEqual(['webhook', 2]);
+    const query = `&channel=webhook`;
+    // This server delivers through the outbox: its dispatcher never takes a webhook row.
+    expect((await t.deliveries('hq', unit, query)).map((d) => d.status)).toEqual(['queued', 'queued']);
+
+    // A process starting with the outbox configured (the admin switched the channel and restarted).
+    const stranded: { deliveries: number; sends: number }[] = [];
+    const restarted = createReminderDispatcher({
+      reminders: s.ctx.repos.reminders,
+      channel: createReminderChannel(s.ctx.config),
+      quietHours: null,
+      retryLimit: 1,
+      retryBaseMs: 20,
+      onStranded: (r) => stranded.push(r),
+    });
+    restarted.start();
+    try {
+      const cancelled = await t.settled(unit, query);
+      expect(cancelled.map((d) => [d.status, d.lastError])).toEqual([
+        ['cancelled', 'channel_changed'],
+        ['cancelled', 'channel_changed'],
+      ]);
+      // Whichever process of the new channel sweeps first cancels them: this one, or (on a loaded
+      // machine, seen once under PostgreSQL) the server's own outbox dispatcher, whose sweep is
+      // the same; the count is reported by the one that did.
+      if (stranded.length > 0) expect(stranded).toEqual([{ deliveries: 2, sends: 0 }]);
+      const kept = await rows<{ n: number }>(
+        s.ctx.db,
+        sql`SELECT count(*)::int AS n FROM reminder_deliveries WHERE channel = 'webhook' AND (recipient IS NOT NULL OR body IS NOT NULL)`,
+      );
+      expect(kept[0]!.n).toBe(0);
+    } finally {
+      await restarted.stop();
+    }
+    // Never delivered, so not counted against the daily limit: the new channel reaches them.
+    const preview = (
+      await as('hq', post(`/api/admin/units/${unit}/reminders/preview`, { studentNumbers: numbers }))
+    ).json() as ReminderPreview;
+    expect([preview.channel, preview.count]).toEqual(['outbox', 2]);
+    const again = (
+      await as('hq', post(`/api/admin/units/${unit}/reminders/send`, { studentNumbers: numbers }))
+    ).json() as ReminderSendResponse;
+    expect([again.status, again.queued]).toEqual(['done', 2]);
+    const outbox = await t.settled(unit, '&channel=outbox');
+    expect(outbox.map((d) => d.status)).toEqual(['sent', 'sent']);
   });
 
   it('two sends at once remind each student once', async () => {
@@ -540,6 +689,74 @@ describe.each(BACKENDS)('reminders through a webhook on $name', (backend) => {
     expect((await t.deliveries('hq', centre(3), '&status=failed')).map((x) => x.id)).toEqual([d!.id]);
     expect(t.s.logs()).not.toContain(p!.phone!);
   });
+
+  it("each message carries the student's own opt-out link: no sign-in, idempotent, audit-logged", async () => {
+    const { s, as, centre, people } = t;
+    const [p, q] = (await people(1)).filter((x) => x.phone);
+    const before = gateway.hits.length;
+    const sent = (
+      await as(
+        'hq',
+        post(`/api/admin/units/${centre(1)}/reminders/send`, { studentNumbers: [p!.studentNumber, q!.studentNumber] }),
+      )
+    ).json() as ReminderSendResponse;
+    expect(sent.queued).toBe(2);
+    const done = await t.settled(centre(1));
+    const hits = gateway.hits.slice(before);
+    const hitOf = (x: Person) => hits.find((h) => h.json.to === x.phone)!;
+    const token = optOutTokenIn(hitOf(p!).json.text);
+    // Each student's link is their own; the console's copy does not hold a usable one.
+    expect(optOutTokenIn(hitOf(q!).json.text)).not.toBe(token);
+    expect(hitOf(p!).json.text).toContain(`http://localhost/?${REMINDER_OPT_OUT_PARAM}=`);
+    for (const d of done) expect(d.text).toContain(`${REMINDER_OPT_OUT_PARAM}=***`);
+
+    // Followed: opted out, with no sign-in; followed again: the same answer, nothing new recorded.
+    const first = await linkOptOut(s, token);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toEqual({ optedOut: true, already: false });
+    expect((await linkOptOut(s, token)).json()).toEqual({ optedOut: true, already: true });
+    const audit = (await as('hq', { method: 'GET', url: '/api/admin/audit?action=reminder.opt_out' })).json().items as {
+      unitId: number;
+      studentCount: number;
+      detail: { via?: string };
+    }[];
+    expect(audit.filter((a) => a.detail.via === 'link')).toEqual([
+      expect.objectContaining({ unitId: centre(1), studentCount: 1 }),
+    ]);
+    const [state] = await rows<{ via: string }>(
+      s.ctx.db,
+      sql`SELECT opted_out_via AS via FROM reminder_state WHERE student_id = ${p!.id}`,
+    );
+    expect(state!.via).toBe('link');
+    // Respected by the send: the student is skipped as opted out, the other one as reminded today.
+    const preview = (
+      await as(
+        'hq',
+        post(`/api/admin/units/${centre(1)}/reminders/preview`, {
+          studentNumbers: [p!.studentNumber, q!.studentNumber],
+        }),
+      )
+    ).json() as ReminderPreview;
+    expect(preview.skipped).toMatchObject({ optedOut: 1, limited: 1 });
+
+    // A forged or altered token opts nobody out and says nothing about who exists.
+    const [id, mac] = token.split('.');
+    const otherId = (Number.parseInt(id!, 36) + 1).toString(36);
+    for (const bad of [`${otherId}.${mac}`, `${id}.${'A'.repeat(22)}`, 'x', `${id}.${mac}x`]) {
+      refused(await linkOptOut(s, bad), 404, 'reminder.link_invalid');
+    }
+    refused(
+      await s.app.inject({ method: 'POST', url: '/api/student/reminder-opt-out', payload: {} }),
+      400,
+      'request.invalid',
+    );
+    const [other] = await rows<{ n: number }>(
+      s.ctx.db,
+      sql`SELECT count(*)::int AS n FROM reminder_state WHERE student_id = ${Number.parseInt(otherId, 36)} AND opted_out_at IS NOT NULL`,
+    );
+    expect(other!.n).toBe(0);
+    expect(s.logs()).not.toContain(token);
+  });
 });
 
 describe.each(BACKENDS)('reminders by email on $name', (backend) => {
@@ -611,5 +828,77 @@ describe.each(BACKENDS)('reminders by email on $name', (backend) => {
       expect(String(mail.headers.get('x-kaozhao-delivery'))).toMatch(/^\d+$/);
     }
     expect(s.logs()).not.toContain('a.student@example.edu.cn');
+  });
+});
+
+describe.each(BACKENDS)('a send larger than one page runs as a job on $name', (backend) => {
+  let t: Awaited<ReturnType<typeof setUp>>;
+  beforeAll(async () => {
+    // Enough students that HQ's whole list is more than one page of REMINDER_INLINE_MAX.
+    t = await setUp(backend, { config: QUICK, students: 3000 });
+  });
+  afterAll(async () => {
+    await t?.s.close();
+  });
+
+  it('answers 202 at once, queues page by page in the background, and the progress is scoped', async () => {
+    const { s, as } = t;
+    const hqId = s.demo.hqId;
+    const preview = (await as('hq', post(`/api/admin/units/${hqId}/reminders/preview`))).json() as ReminderPreview;
+    expect(preview.count).toBeGreaterThan(REMINDER_INLINE_MAX);
+
+    const r = await as('hq', post(`/api/admin/units/${hqId}/reminders/send`));
+    expect(r.statusCode, r.body).toBe(202);
+    const started = r.json() as ReminderSendResponse;
+    expect(started).toMatchObject({ status: 'running', count: preview.count, total: preview.total, error: null });
+    expect(started.queued).toBeLessThan(preview.count);
+
+    // Another unit's admin cannot follow it; an unknown id is not there; a malformed one is refused.
+    const progressUrl = `/api/admin/reminders/sends/${started.batchId}`;
+    refused(await as('centre1', { method: 'GET', url: progressUrl }), 404, 'reminder.send_not_found');
+    refused(await as('reviewer', { method: 'GET', url: progressUrl }), 403, 'auth.forbidden');
+    refused(
+      await as('hq', { method: 'GET', url: '/api/admin/reminders/sends/00000000-0000-4000-8000-000000000000' }),
+      404,
+      'reminder.send_not_found',
+    );
+    refused(await as('hq', { method: 'GET', url: '/api/admin/reminders/sends/nope' }), 400, 'request.invalid');
+
+    const seen = new Set<number>();
+    const done = await until('the send job to finish', async () => {
+      const p = (await as('hq', { method: 'GET', url: progressUrl })).json() as ReminderSendResponse;
+      seen.add(p.queued);
+      return p.status === 'running' ? undefined : p;
+    });
+    expect(done).toMatchObject({ status: 'done', queued: preview.count, error: null });
+    expect(done.finishedAt).not.toBeNull();
+
+    // Each reachable student once, every message delivered, audited per centre with the batch id.
+    const [stored] = await rows<{ n: number; students: number }>(
+      s.ctx.db,
+      sql`SELECT count(*)::int AS n, count(DISTINCT student_id)::int AS students FROM reminder_deliveries
+          WHERE batch_id = ${started.batchId}`,
+    );
+    expect(stored).toEqual({ n: preview.count, students: preview.count });
+    await until('the deliveries to settle', async () => {
+      const [x] = await rows<{ n: number }>(
+        s.ctx.db,
+        sql`SELECT count(*)::int AS n FROM reminder_deliveries WHERE batch_id = ${started.batchId} AND status <> 'sent'`,
+      );
+      return x!.n === 0 ? true : undefined;
+    });
+    const audit = await rows<{ n: number; queued: number }>(
+      s.ctx.db,
+      sql`SELECT count(*)::int AS n, sum((detail->>'queued')::int)::int AS queued FROM audit_log
+          WHERE action = 'reminder.send' AND detail->>'batchId' = ${started.batchId}`,
+    );
+    expect(audit[0]!.queued).toBe(preview.count);
+    // More than one page: at least one audit entry per centre and page.
+    expect(audit[0]!.n).toBeGreaterThan(s.demo.centreIds.length);
+
+    // A second send reaches nobody (all reminded today): small, so answered in the request.
+    const again = await as('hq', post(`/api/admin/units/${hqId}/reminders/send`));
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ status: 'done', queued: 0, skipped: { limited: preview.count } });
   });
 });

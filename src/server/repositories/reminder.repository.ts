@@ -5,12 +5,44 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { rows } from '../../db/client.js';
-import { reminderDeliveries } from '../../db/schema.js';
-import type { ReminderChannel, ReminderStatus } from '../../domain/reminders.js';
+import { reminderDeliveries, reminderSends } from '../../db/schema.js';
+import type {
+  ReminderChannel,
+  ReminderOptOutSource,
+  ReminderSendStatus,
+  ReminderSkipCounts,
+  ReminderStatus,
+} from '../../domain/reminders.js';
 import { REMINDER_CHANNEL_CONTACT } from '../../domain/reminders.js';
 import type { Scope } from './counts.repository.js';
 
 export type NewReminderDelivery = typeof reminderDeliveries.$inferInsert;
+export type NewReminderSend = typeof reminderSends.$inferInsert;
+
+/** A send job as stored (reminder_sends). */
+export interface ReminderSendRow {
+  id: string;
+  unitId: number;
+  campaignId: string;
+  channel: ReminderChannel;
+  origin: string;
+  status: ReminderSendStatus;
+  total: number;
+  count: number;
+  queued: number;
+  skipped: ReminderSkipCounts;
+  cursor: number;
+  sendsAt: Date | null;
+  error: string | null;
+  attempts: number;
+  createdBy: number;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+const SEND_COLUMNS = sql`id, unit_id::int AS "unitId", campaign_id AS "campaignId", channel, origin, status,
+  total, count, queued, skipped, cursor::float8 AS cursor, sends_at AS "sendsAt", error, attempts,
+  created_by AS "createdBy", created_at AS "createdAt", finished_at AS "finishedAt"`;
 
 /** What the reminder is made from: the student's name and address, read for the message only. */
 export interface ReminderCandidate {
@@ -253,13 +285,24 @@ export function createReminderRepository(db: DbOrTx) {
       );
     },
 
-    /** Opt-out (or back in). Opting out cancels what has not left yet; answers how many. */
-    async setOptOut(studentId: number, optOut: boolean, adminId: number, at: Date): Promise<number> {
+    /**
+     * Opt-out (or back in), by an admin (adminId) or the student (adminId null, `via` link or app).
+     * Opting out cancels what has not left yet; answers how many.
+     */
+    async setOptOut(
+      studentId: number,
+      optOut: boolean,
+      adminId: number | null,
+      at: Date,
+      via: ReminderOptOutSource = 'admin',
+    ): Promise<number> {
       await db.execute(
-        sql`INSERT INTO reminder_state (student_id, opted_out_at, opted_out_by)
-            VALUES (${studentId}, ${optOut ? iso(at) : null}::timestamptz, ${optOut ? adminId : null})
+        sql`INSERT INTO reminder_state (student_id, opted_out_at, opted_out_by, opted_out_via)
+            VALUES (${studentId}, ${optOut ? iso(at) : null}::timestamptz, ${optOut ? adminId : null},
+                    ${optOut ? via : null})
             ON CONFLICT (student_id) DO UPDATE
-              SET opted_out_at = excluded.opted_out_at, opted_out_by = excluded.opted_out_by`,
+              SET opted_out_at = excluded.opted_out_at, opted_out_by = excluded.opted_out_by,
+                  opted_out_via = excluded.opted_out_via`,
       );
       if (!optOut) return 0;
       const r = await rows<{ n: number }>(
@@ -273,6 +316,140 @@ export function createReminderRepository(db: DbOrTx) {
             SELECT count(*)::int AS n FROM c`,
       );
       return r[0]?.n ?? 0;
+    },
+
+    /** Whether the student has opted out (no row: not). */
+    async optedOut(studentId: number): Promise<boolean> {
+      const [r] = await rows<{ out: boolean }>(
+        db,
+        sql`SELECT opted_out_at IS NOT NULL AS out FROM reminder_state WHERE student_id = ${studentId}`,
+      );
+      return r?.out ?? false;
+    },
+
+    /**
+     * Deliveries left waiting for a channel other than `channel` (KAOZHAO_REMINDER_CHANNEL was
+     * changed, or another process still runs the old one): cancelled with the reason
+     * channel_changed, `limit` at a time (SKIP LOCKED: a process still sending them keeps its
+     * rows), and the student's interval released as for a failed delivery, so the next send
+     * through the new channel reaches them. A row mid-attempt is left alone until its lease runs
+     * out (its sender may yet finish it). Answers how many were cancelled.
+     */
+    async cancelOtherChannels(channel: ReminderChannel, now: Date, limit: number): Promise<number> {
+      const r = await rows<{ n: number }>(
+        db,
+        sql`WITH d AS (
+              UPDATE reminder_deliveries
+              SET status = 'cancelled', recipient = NULL, body = NULL, next_attempt_at = NULL, lease_until = NULL,
+                  last_error = 'channel_changed'
+              WHERE id IN (
+                SELECT id FROM reminder_deliveries
+                WHERE channel <> ${channel}
+                  AND (status IN ('queued', 'retrying') OR (status = 'sending' AND lease_until <= ${iso(now)}::timestamptz))
+                LIMIT ${limit}
+                FOR UPDATE SKIP LOCKED)
+              RETURNING student_id, created_at),
+            r AS (
+              UPDATE reminder_state rs SET last_reminded_at = NULL
+              FROM d WHERE rs.student_id = d.student_id AND rs.last_reminded_at = d.created_at
+              RETURNING 1)
+            SELECT count(*)::int AS n FROM d`,
+      );
+      return r[0]?.n ?? 0;
+    },
+
+    async createSend(row: NewReminderSend): Promise<void> {
+      await db.insert(reminderSends).values(row);
+    },
+
+    async sendById(id: string): Promise<ReminderSendRow | undefined> {
+      const [r] = await rows<ReminderSendRow>(db, sql`SELECT ${SEND_COLUMNS} FROM reminder_sends WHERE id = ${id}`);
+      return r;
+    },
+
+    /**
+     * Takes the oldest running send of `channel` nobody holds (never taken, or its holder's lease
+     * ran out: it died) for `owner` until `leaseUntil`. SKIP LOCKED: two processes take two sends.
+     */
+    async takeSend(
+      channel: ReminderChannel,
+      owner: string,
+      now: Date,
+      leaseUntil: Date,
+    ): Promise<ReminderSendRow | undefined> {
+      const [r] = await rows<ReminderSendRow>(
+        db,
+        sql`UPDATE reminder_sends
+            SET lease_owner = ${owner}, lease_until = ${iso(leaseUntil)}::timestamptz, attempts = attempts + 1
+            WHERE id = (
+              SELECT id FROM reminder_sends
+              WHERE status = 'running' AND channel = ${channel}
+                AND (lease_until IS NULL OR lease_until <= ${iso(now)}::timestamptz)
+              ORDER BY created_at LIMIT 1
+              FOR UPDATE SKIP LOCKED)
+            RETURNING ${SEND_COLUMNS}`,
+      );
+      return r;
+    },
+
+    /**
+     * A page of the send committed: its cursor, counts and lease move on. Only while `owner`
+     * still holds it: false means another process took it over (this one was presumed dead), and
+     * the caller rolls its page back.
+     */
+    async advanceSend(
+      id: string,
+      owner: string,
+      v: { cursor: number; queued: number; limited: number; leaseUntil: Date },
+    ): Promise<boolean> {
+      const r = await rows<{ id: string }>(
+        db,
+        sql`UPDATE reminder_sends
+            SET cursor = ${v.cursor}, queued = queued + ${v.queued},
+                skipped = jsonb_set(skipped, '{limited}', to_jsonb((skipped->>'limited')::int + ${v.limited})),
+                lease_until = ${iso(v.leaseUntil)}::timestamptz
+            WHERE id = ${id} AND lease_owner = ${owner} AND status = 'running'
+            RETURNING id`,
+      );
+      return r.length === 1;
+    },
+
+    /** This process lets the send go (shutting down): another may take it at once. */
+    async releaseSend(id: string, owner: string): Promise<void> {
+      await db.execute(
+        sql`UPDATE reminder_sends SET lease_owner = NULL, lease_until = NULL
+            WHERE id = ${id} AND lease_owner = ${owner} AND status = 'running'`,
+      );
+    },
+
+    /** The send ends (done or failed), if `owner` still holds it (null: whoever does). */
+    async finishSend(id: string, owner: string | null, status: ReminderSendStatus, error: string | null, at: Date) {
+      const r = await rows<{ id: string }>(
+        db,
+        sql`UPDATE reminder_sends
+            SET status = ${status}, error = ${error}, finished_at = ${iso(at)}::timestamptz,
+                lease_owner = NULL, lease_until = NULL
+            WHERE id = ${id} AND status = 'running' ${owner === null ? sql`` : sql`AND lease_owner = ${owner}`}
+            RETURNING id`,
+      );
+      return r.length === 1;
+    },
+
+    /**
+     * Running sends made for another channel, not held by a live process: they stop (failed,
+     * channel_changed), as their waiting deliveries are cancelled. Answers how many.
+     */
+    async failOtherChannelSends(channel: ReminderChannel, now: Date): Promise<number> {
+      const r = await rows<{ id: string }>(
+        db,
+        sql`UPDATE reminder_sends
+            SET status = 'failed', error = 'channel_changed', finished_at = ${iso(now)}::timestamptz,
+                lease_owner = NULL, lease_until = NULL
+            WHERE status = 'running' AND channel <> ${channel}
+              AND (lease_until IS NULL OR lease_until <= ${iso(now)}::timestamptz)
+            RETURNING id`,
+      );
+      return r.length;
     },
 
     /** Deliveries of the scope, newest first, with the student's number and name (masked by the service). */

@@ -4,6 +4,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import {
   REMINDER_CHANNELS,
+  REMINDER_INLINE_MAX,
+  REMINDER_SEND_STATUSES,
   REMINDER_STATUSES,
   REMINDER_STUDENTS_MAX,
   type ReminderChannel,
@@ -50,6 +52,22 @@ const stateSchema = {
         at: { type: 'string' },
       },
     },
+  },
+} as const;
+
+const sendSchema = {
+  type: 'object',
+  properties: {
+    batchId: { type: 'string' },
+    status: { type: 'string', enum: [...REMINDER_SEND_STATUSES] },
+    channel: { type: 'string', enum: [...REMINDER_CHANNELS] },
+    total: { type: 'integer' },
+    count: { type: 'integer' },
+    queued: { type: 'integer' },
+    skipped: skipSchema,
+    sendsAt: nullable('string'),
+    error: nullable('string'),
+    finishedAt: nullable('string'),
   },
 } as const;
 
@@ -141,26 +159,35 @@ export function reminderRoutes(ctx: AppContext): FastifyPluginAsync {
           description:
             'Queues one reminder per student the preview counts, through the configured channel ' +
             '(KAOZHAO_REMINDER_CHANNEL); in quiet hours they leave when those end. Failed deliveries are ' +
-            'retried with exponential backoff, then marked failed. Audit-logged per centre.',
+            'retried with exponential backoff, then marked failed. Audit-logged per centre. Up to ' +
+            `${REMINDER_INLINE_MAX} students, or selected rows: queued in the request, 200 (status done). ` +
+            'More: 202 at once (status running), queued a page at a time in the background; follow it ' +
+            'with GET /api/admin/reminders/sends/{batchId}.',
           params: unitParams,
           body: requestBody,
-          response: {
-            200: {
-              type: 'object',
-              properties: {
-                batchId: { type: 'string' },
-                channel: { type: 'string', enum: [...REMINDER_CHANNELS] },
-                total: { type: 'integer' },
-                queued: { type: 'integer' },
-                skipped: skipSchema,
-                sendsAt: nullable('string'),
-              },
-            },
-            ...errors(400, 401, 403, 404, 409),
-          },
+          response: { 200: sendSchema, 202: sendSchema, ...errors(400, 401, 403, 404, 409) },
         },
       },
-      async (req) => reminders.send(req.admin!, req.params.unitId, req.body ?? {}, originOf(req)),
+      async (req, reply) => {
+        const r = await reminders.send(req.admin!, req.params.unitId, req.body ?? {}, originOf(req));
+        return reply.status(r.status === 'running' ? 202 : 200).send(r);
+      },
+    );
+
+    app.get<{ Params: { batchId: string } }>(
+      '/reminders/sends/:batchId',
+      {
+        schema: {
+          tags,
+          security,
+          description:
+            "A send's progress: running (queued so far of count), done, or failed with the reason. A send " +
+            "made for a unit outside the admin's scope answers 404 like an unknown one.",
+          params: { type: 'object', required: ['batchId'], properties: { batchId: uuidParam } },
+          response: { 200: sendSchema, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (req) => reminders.sendProgress(req.admin!, req.params.batchId),
     );
 
     app.get<{

@@ -8,6 +8,7 @@ import type {
 } from '../../domain/api.js';
 import { ENTRY_UPLOAD_FIELDS } from '../../domain/entry.js';
 import { KaozhaoError } from '../../domain/errors.js';
+import type { ReminderOptOutLinkRequest, StudentReminderSetting } from '../../domain/reminders.js';
 import type { AppContext } from '../context.js';
 import { cookieOptions, requireStudent, STUDENT_COOKIE } from './auth.hooks.js';
 import {
@@ -142,6 +143,61 @@ export function studentRoutes(ctx: AppContext): FastifyPluginAsync {
         }
         return reply.status(202).send(photo.toAttempt(p, BASE));
       },
+    );
+
+    // Reminders: the student's own opt-out. The link in each reminder opens the app's opt-out
+    // page, whose button posts the token here (no sign-in; limited per client address like the
+    // other unauthenticated endpoints, so tokens cannot be tried at speed); a signed-in student
+    // switches it on 我的照片查询.
+    const settingSchema = {
+      type: 'object',
+      properties: { optedOut: { type: 'boolean' }, already: { type: 'boolean' } },
+    } as const;
+    app.post<{ Body: ReminderOptOutLinkRequest }>(
+      '/student/reminder-opt-out',
+      {
+        onRequest: perClient,
+        schema: {
+          tags: ['student'],
+          description:
+            "The opt-out link of a reminder: {token} from the link's query. No sign-in. Idempotent: a " +
+            'second use answers already: true. Cancels the reminders still waiting; audit-logged.',
+          body: {
+            type: 'object',
+            required: ['token'],
+            additionalProperties: false,
+            properties: { token: { type: 'string', minLength: 1, maxLength: 64 } },
+          },
+          response: { 200: settingSchema, ...errors(400, 404, 429) },
+        },
+      },
+      async (req): Promise<StudentReminderSetting> => ctx.services.reminders.optOutByLink(req.body.token),
+    );
+
+    app.get(
+      '/student/reminders',
+      { onRequest: auth, schema: { tags: ['student'], response: { 200: settingSchema, ...errors(401) } } },
+      async (req): Promise<StudentReminderSetting> => ctx.services.reminders.studentSetting(req.studentId!),
+    );
+
+    app.put<{ Body: { optOut: boolean } }>(
+      '/student/reminders',
+      {
+        onRequest: auth,
+        schema: {
+          tags: ['student'],
+          description: 'The signed-in student opts out of reminders (optOut: true) or back in. Audit-logged.',
+          body: {
+            type: 'object',
+            required: ['optOut'],
+            additionalProperties: false,
+            properties: { optOut: { type: 'boolean' } },
+          },
+          response: { 200: settingSchema, ...errors(400, 401) },
+        },
+      },
+      async (req): Promise<StudentReminderSetting> =>
+        ctx.services.reminders.setStudentOptOut(req.studentId!, req.body.optOut),
     );
 
     app.get(

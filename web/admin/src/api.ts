@@ -191,8 +191,10 @@ export const api = {
   // Reminders to the uncollected students (催交提醒).
   reminderPreview: (unitId: number, req: ReminderRequest) =>
     sendJson<ReminderPreview>('POST', `/units/${unitId}/reminders/preview`, req),
+  /** status done (queued in the request) or running (a job: follow it with reminderSend). */
   sendReminders: (unitId: number, req: ReminderRequest) =>
     sendJson<ReminderSendResponse>('POST', `/units/${unitId}/reminders/send`, req),
+  reminderSend: (batchId: string) => getJson<ReminderSendResponse>(`/reminders/sends/${encodeURIComponent(batchId)}`),
   reminders: (
     unitId: number,
     q: { status?: ReminderStatus; channel?: ReminderChannel; studentNumber?: string; after: number; limit: number },

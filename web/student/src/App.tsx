@@ -1,5 +1,6 @@
 // Route table. Every page but Home is lazy so the first screen downloads only what it shows.
 import { type ComponentType, lazy, Suspense } from 'react';
+import { REMINDER_OPT_OUT_PARAM } from '../../../src/domain/reminders.js';
 import { Home } from './pages/Home.js';
 import { type Route, useRoute } from './router.js';
 
@@ -19,6 +20,10 @@ const pages: Record<string, ComponentType<PageProps>> = {
   faq: lazy(() => import('./pages/Faq.js')),
 };
 
+// The opt-out link of a reminder (/?unsubscribe=<token>): its own page, whatever the hash says.
+const Unsubscribe = lazy(() => import('./pages/Unsubscribe.js'));
+const optOutToken = new URLSearchParams(window.location.search).get(REMINDER_OPT_OUT_PARAM);
+
 function PageFallback() {
   return (
     <div className="center-fill">
@@ -29,6 +34,13 @@ function PageFallback() {
 
 export function App() {
   const route = useRoute();
+  if (optOutToken !== null && route.parts.length === 0) {
+    return (
+      <Suspense fallback={<PageFallback />}>
+        <Unsubscribe token={optOutToken} />
+      </Suspense>
+    );
+  }
   const Page = pages[route.parts[0] ?? ''];
   if (!Page) return <Home />;
   return (

@@ -13,6 +13,7 @@ import type {
   VerifyRequest,
 } from '../../../src/domain/api.js';
 import { ENTRY_QUERY, ENTRY_UPLOAD_FIELDS, type EntryInfo } from '../../../src/domain/entry.js';
+import type { ReminderOptOutLinkRequest, StudentReminderSetting } from '../../../src/domain/reminders.js';
 
 export class ApiFailure extends Error {
   readonly status: number;
@@ -70,6 +71,11 @@ export const api = {
   photos: () => call<PhotoHistoryResponse>('GET', '/api/student/photos'),
   submit: (id: string, req: SubmitRequest) =>
     call<PhotoAttempt>('POST', `/api/student/photos/${encodeURIComponent(id)}/submit`, req),
+  // Reminders: the student's own opt-out (the link in a reminder, or the switch on 我的照片查询).
+  optOutByLink: (req: ReminderOptOutLinkRequest) =>
+    call<StudentReminderSetting>('POST', '/api/student/reminder-opt-out', req),
+  reminderSetting: () => call<StudentReminderSetting>('GET', '/api/student/reminders'),
+  setReminderOptOut: (optOut: boolean) => call<StudentReminderSetting>('PUT', '/api/student/reminders', { optOut }),
 };
 
 /**

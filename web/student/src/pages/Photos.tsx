@@ -1,4 +1,4 @@
-import { Button, ErrorBlock, SpinLoading } from 'antd-mobile';
+import { Button, ErrorBlock, List, SpinLoading, Switch, Toast } from 'antd-mobile';
 import { useEffect, useState } from 'react';
 import type { PhotoAttempt } from '../../../../src/domain/api.js';
 import { BACKGROUND_LABELS } from '../../../../src/domain/backgrounds.js';
@@ -54,6 +54,50 @@ function Item({ a }: { a: PhotoAttempt }) {
   );
 }
 
+/** 接收催交提醒: the student's own opt-out, recorded and audit-logged by the server. */
+function ReminderSwitch() {
+  const [optedOut, setOptedOut] = useState<boolean | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api.reminderSetting().then(
+      (r) => setOptedOut(r.optedOut),
+      // Not shown rather than shown wrong: the rest of the page does not depend on it.
+      () => setOptedOut(null),
+    );
+  }, []);
+  if (optedOut === null) return null;
+  async function change(receive: boolean) {
+    setBusy(true);
+    try {
+      const r = await api.setReminderOptOut(!receive);
+      setOptedOut(r.optedOut);
+      Toast.show({ content: r.optedOut ? '已退订催交提醒' : '已恢复催交提醒' });
+    } catch (e) {
+      Toast.show({ content: (e as ApiFailure).message });
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <List className="reminder-setting">
+      <List.Item
+        description="未提交照片时，学习中心可能通过短信或邮件提醒您"
+        extra={
+          <Switch
+            checked={!optedOut}
+            loading={busy}
+            onChange={change}
+            aria-label="接收催交提醒"
+            data-testid="reminder-switch"
+          />
+        }
+      >
+        接收催交提醒
+      </List.Item>
+    </List>
+  );
+}
+
 export default function Photos() {
   const { me, error: meError } = useMe('photos');
   const [items, setItems] = useState<PhotoAttempt[] | null>(null);
@@ -95,6 +139,7 @@ export default function Photos() {
           ))}
         </ul>
       ) : null}
+      {me ? <ReminderSwitch /> : null}
     </Page>
   );
 }
