@@ -159,7 +159,9 @@ export class WorkerProcess {
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
       child.once('exit', (code, signal) => {
-        reject(new Error(`${this.name} exited (${code ?? signal}) before it was ready`));
+        // Its last lines say why (the worker prints no personal data).
+        const tail = this.output.trim().split('\n').slice(-3).join(' | ');
+        reject(new Error(`${this.name} exited (${code ?? signal}) before it was ready: ${tail}`));
         if (child !== this.child || this.stopping) return;
         if (this.expectedExit) {
           this.expectedExit = false;

@@ -50,9 +50,11 @@ export function checkInput(input: Uint8Array): InputFormat {
   return kind;
 }
 
-export async function decode(input: Uint8Array): Promise<Decoded> {
-  const kind = checkInput(input);
-
+/**
+ * The upright size (EXIF orientation applied) from the header alone, refusing what no decode
+ * should read further: a file sharp cannot parse, an animation.
+ */
+export async function uprightSize(input: Uint8Array): Promise<{ width: number; height: number }> {
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
@@ -60,8 +62,12 @@ export async function decode(input: Uint8Array): Promise<Decoded> {
     throw KaozhaoError.of('image.corrupt', { cause });
   }
   if ((meta.pages ?? 1) > 1) throw KaozhaoError.of('image.animated');
-  const width = meta.autoOrient?.width ?? meta.width ?? 0;
-  const height = meta.autoOrient?.height ?? meta.height ?? 0;
+  return { width: meta.autoOrient?.width ?? meta.width ?? 0, height: meta.autoOrient?.height ?? meta.height ?? 0 };
+}
+
+export async function decode(input: Uint8Array): Promise<Decoded> {
+  const kind = checkInput(input);
+  const { width, height } = await uprightSize(input);
   if (width * height > INPUT_LIMITS.maxPixels) throw KaozhaoError.of('image.too_large');
   if (Math.min(width, height) < INPUT_LIMITS.minShortSide) throw KaozhaoError.of('image.too_small');
 

@@ -117,14 +117,17 @@ async function lookAgain(h: HumanInstance, input: import('@tensorflow/tfjs-core'
 }
 
 /** Analyse an RGB image. Faces come back largest first. */
-export async function analyze(image: RawImage): Promise<AnalysisResult> {
-  if (image.channels !== 3) throw new Error('analyze expects RGB');
-  const h = await loadHuman();
-  // The detector squeezes its input into a square: a wide group photo squashes side faces out of
-  // recognition (a 2:1 photo with three people came back with one). Padding to a square on the
-  // right and bottom keeps faces undistorted and every coordinate unchanged.
+/**
+ * The detector's input: the RGB image padded to a square on the right and bottom. The detector
+ * squeezes its input into a square: a wide group photo squashes side faces out of recognition (a
+ * 2:1 photo with three people came back with one). Padding keeps faces undistorted and every
+ * coordinate unchanged. The caller disposes of the tensor.
+ */
+export function paddedSquare(
+  image: Pick<RawImage, 'data' | 'width' | 'height'>,
+): import('@tensorflow/tfjs-core').Tensor4D {
   const side = Math.max(image.width, image.height);
-  const input = tf.tidy(() => {
+  return tf.tidy(() => {
     const t = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
     const square = tf.pad(
       t,
@@ -137,6 +140,12 @@ export async function analyze(image: RawImage): Promise<AnalysisResult> {
     );
     return tf.expandDims(square, 0);
   }) as import('@tensorflow/tfjs-core').Tensor4D;
+}
+
+export async function analyze(image: RawImage): Promise<AnalysisResult> {
+  if (image.channels !== 3) throw new Error('analyze expects RGB');
+  const h = await loadHuman();
+  const input = paddedSquare(image);
   let result: Awaited<ReturnType<HumanInstance['detect']>>;
   let found: HumanFace[];
   let confident: HumanFace[];

@@ -2,12 +2,11 @@
 // loads it) on a small live frame, a few times a second. The frame is decoded here, in this thread,
 // and dropped with the answer: nothing is kept.
 import { parentPort } from 'node:worker_threads';
-import sharp, { type Metadata } from 'sharp';
+import sharp from 'sharp';
 import { KaozhaoError } from '../../domain/errors.js';
 import { EXAM_DETECT_LONG_SIDE, EXAM_DETECT_MAX_BYTES, type ExamFaceBox } from '../../domain/exam.js';
-import { checkInput } from '../../photo/decode.js';
-import { loadHuman } from '../../photo/face/human.js';
-import { tf } from '../../photo/face/models.js';
+import { checkInput, uprightSize } from '../../photo/decode.js';
+import { loadHuman, paddedSquare } from '../../photo/face/human.js';
 import { MAKING } from '../../photo/thresholds.js';
 
 export interface DetectJob {
@@ -45,15 +44,7 @@ async function decodeSmall(input: Uint8Array): Promise<{ data: Uint8Array; width
   // The same refusals as the engine's decode (empty, HEIC, GIF, not an image), then the size rule.
   checkInput(input);
   if (input.byteLength > EXAM_DETECT_MAX_BYTES) throw KaozhaoError.of('exam.frame_too_large');
-  let meta: Metadata;
-  try {
-    meta = await sharp(input, { limitInputPixels: false }).metadata();
-  } catch (cause) {
-    throw KaozhaoError.of('image.corrupt', { cause });
-  }
-  if ((meta.pages ?? 1) > 1) throw KaozhaoError.of('image.animated');
-  const w = meta.autoOrient?.width ?? meta.width ?? 0;
-  const h = meta.autoOrient?.height ?? meta.height ?? 0;
+  const { width: w, height: h } = await uprightSize(input);
   if (Math.max(w, h) > EXAM_DETECT_LONG_SIDE) throw KaozhaoError.of('exam.frame_too_large');
   if (w < 1 || h < 1) throw KaozhaoError.of('image.corrupt');
   try {
@@ -80,22 +71,8 @@ const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
 async function detect(input: Uint8Array): Promise<ExamFaceBox[]> {
   const image = await decodeSmall(input);
   const h = await ready;
-  // Padded to a square on the right and bottom as analyze() does: the detector squeezes its input
-  // into a square, and padding keeps faces undistorted and coordinates unchanged.
-  const side = Math.max(image.width, image.height);
-  const tensor = tf.tidy(() => {
-    const t = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-    const square = tf.pad(
-      t,
-      [
-        [0, side - image.height],
-        [0, side - image.width],
-        [0, 0],
-      ],
-      128,
-    );
-    return tf.expandDims(square, 0);
-  });
+  // As analyze() feeds the detector: padded to a square, so faces keep their shape.
+  const tensor = paddedSquare(image);
   try {
     const found = (await h.detect(tensor as never)).face;
     for (const f of found) f.tensor?.dispose();
