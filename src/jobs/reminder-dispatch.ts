@@ -6,6 +6,7 @@ import { type QuietHours, quietUntil } from '../domain/reminders.js';
 import type { ClaimedDelivery, ReminderRepository } from '../server/repositories/reminder.repository.js';
 import type { ReminderChannelSender } from '../server/repositories/reminder-channel.repository.js';
 import { SEND_TIMEOUT_MS } from '../server/repositories/reminder-channel.repository.js';
+import { createPollLoop } from './poll-loop.js';
 
 /** Deliveries taken per round, and sent at once (a gateway or mail server is not flooded). */
 const BATCH = 20;
@@ -42,11 +43,6 @@ export function nextAttemptAt(now: Date, attempts: number, baseMs: number, quiet
 
 export function createReminderDispatcher(opts: ReminderDispatcherOptions) {
   const { reminders, channel } = opts;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  /** Set by kick(): work was queued while a round or the sleep's computation ran. */
-  let kicked = false;
-  let loop: Promise<void> | undefined;
 
   /**
    * Each process delivers only its own channel's rows, so a row queued for a channel that is no
@@ -104,44 +100,22 @@ export function createReminderDispatcher(opts: ReminderDispatcherOptions) {
     return due ? Math.max(0, Math.min(POLL_MS, due.getTime() - now)) : POLL_MS;
   }
 
-  async function run(): Promise<void> {
-    while (!stopped) {
-      kicked = false;
-      let wait = POLL_MS;
-      try {
-        await sweepStranded();
-        if ((await round()) === BATCH) continue;
-        wait = await pause();
-      } catch (e) {
-        if (stopped) return;
-        opts.onError?.(e);
-      }
-      if (wait > 0 && !stopped && !kicked) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
-    }
-  }
+  const loop = createPollLoop({
+    round: async () => {
+      await sweepStranded();
+      if ((await round()) === BATCH) return 0;
+      return pause();
+    },
+    onError: opts.onError,
+    errorPauseMs: POLL_MS,
+  });
 
   return {
-    start(): void {
-      loop ??= run();
-    },
+    start: loop.start,
     /** New deliveries were queued by this process: look now rather than at the next poll. */
-    kick(): void {
-      kicked = true;
-      wake?.();
-    },
+    kick: loop.kick,
     async stop(): Promise<void> {
-      stopped = true;
-      wake?.();
-      await loop;
+      await loop.stop();
       await channel.close();
     },
   };

@@ -5,6 +5,8 @@
 // (SKIP LOCKED, a lease): it works the same on the embedded database, where pg-boss cannot run,
 // and on a PostgreSQL server shared by several processes, and a send survives a restart.
 
+import { createPollLoop } from './poll-loop.js';
+
 /** Longest sleep: a send made by another process is taken within this. */
 const POLL_MS = 5_000;
 /** After a failed step (the database went away): wait before trying again. */
@@ -18,53 +20,18 @@ export interface ReminderSendRunnerOptions {
 }
 
 export function createReminderSendRunner(opts: ReminderSendRunnerOptions) {
-  let stopped = false;
-  let kicked = false;
-  let wake: (() => void) | undefined;
-  let loop: Promise<void> | undefined;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).then(() => {
-      wake = undefined;
-    });
-
-  async function run(): Promise<void> {
-    while (!stopped) {
-      kicked = false;
-      let wait = POLL_MS;
-      try {
-        if (await opts.step(() => stopped)) continue;
-      } catch (e) {
-        if (stopped) return;
-        opts.onError?.(e);
-        wait = ERROR_PAUSE_MS;
-      }
-      if (!stopped && !kicked) await sleep(wait);
-    }
-  }
-
+  const loop = createPollLoop({
+    round: async (stopping) => ((await opts.step(stopping)) ? 0 : POLL_MS),
+    onError: opts.onError,
+    errorPauseMs: ERROR_PAUSE_MS,
+  });
   return {
-    start(): void {
-      loop ??= run();
-    },
+    start: loop.start,
     /** A send was stored by this process: take it now rather than at the next poll. */
-    kick(): void {
-      kicked = true;
-      wake?.();
-    },
+    kick: loop.kick,
     /** Waits for the page in hand at most: the send is released after it, and the next holder
      *  (another process, or this one after a restart) resumes from the last committed page. */
-    async stop(): Promise<void> {
-      stopped = true;
-      wake?.();
-      await loop;
-    },
+    stop: loop.stop,
   };
 }
 export type ReminderSendRunner = ReturnType<typeof createReminderSendRunner>;
