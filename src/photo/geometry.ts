@@ -75,10 +75,21 @@ export function warpAffine(src: RawImage, toSource: Affine, width: number, heigh
       const i10 = (y0 * sw + x1) * ch;
       const i01 = (y1 * sw + x0) * ch;
       const i11 = (y1 * sw + x1) * ch;
-      for (let k = 0; k < ch; k++) {
-        out[o * ch + k] = Math.round(
-          data[i00 + k]! * w00 + data[i10 + k]! * w10 + data[i01 + k]! * w01 + data[i11 + k]! * w11,
-        );
+      // Values are ≥ 0, so (v + 0.5) | 0 rounds as Math.round(v) does, and RGB, the common case, is
+      // unrolled: a 480×640 warp went from 22 to 16 ms with the same bytes out (bench/photo.bench.ts
+      // runs it two to four times a photo).
+      const oo = o * ch;
+      if (ch === 3) {
+        out[oo] = (data[i00]! * w00 + data[i10]! * w10 + data[i01]! * w01 + data[i11]! * w11 + 0.5) | 0;
+        out[oo + 1] =
+          (data[i00 + 1]! * w00 + data[i10 + 1]! * w10 + data[i01 + 1]! * w01 + data[i11 + 1]! * w11 + 0.5) | 0;
+        out[oo + 2] =
+          (data[i00 + 2]! * w00 + data[i10 + 2]! * w10 + data[i01 + 2]! * w01 + data[i11 + 2]! * w11 + 0.5) | 0;
+      } else {
+        for (let k = 0; k < ch; k++) {
+          out[oo + k] =
+            (data[i00 + k]! * w00 + data[i10 + k]! * w10 + data[i01 + k]! * w01 + data[i11 + k]! * w11 + 0.5) | 0;
+        }
       }
     }
   }

@@ -1,10 +1,16 @@
 // Matting: a soft alpha (and RVM's foreground colour) for the aligned crop. RVM is called directly
 // with zeroed recurrent state on every call: Human's segmentation() carries the state of the last
 // photo into the next and runs at full input resolution.
+//
+// RVM runs where settings.ts MODEL_RUNTIME says (onnxruntime-node by default, onnx/rvm.ts);
+// selfie always runs on tfjs.
 import path from 'node:path';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { extraModelDir, loadGraphModel, tf } from './face/models.js';
+import { rvmOnnx, rvmSession } from './onnx/rvm.js';
+import { MODEL_RUNTIME } from './settings.js';
+import { loadSpec } from './spec.js';
 import { MATTING } from './thresholds.js';
 import type { MattingModel, RawImage } from './types.js';
 
@@ -27,6 +33,13 @@ function model(kind: MattingModel): Promise<GraphModel> {
 }
 
 export async function preloadMatting(kind: MattingModel): Promise<void> {
+  if (kind === 'rvm' && MODEL_RUNTIME === 'onnx') {
+    // A session is built per crop size and the crop is the spec's output size: warm the default
+    // spec's; another spec's size pays its build (about a second) on its first photo.
+    const { width, height } = loadSpec();
+    await rvmSession(width, height);
+    return;
+  }
   await model(kind);
 }
 
@@ -37,7 +50,8 @@ function toUint8(t: Tensor): Uint8Array {
   return out;
 }
 
-async function rvm(image: RawImage): Promise<Matte> {
+/** The tfjs path; exported for the parity bench and tests. */
+export async function rvmTfjs(image: RawImage): Promise<Matte> {
   const m = await model('rvm');
   const inputs: Record<string, Tensor> = {
     src: tf.tidy(() =>
@@ -77,5 +91,6 @@ async function selfie(image: RawImage): Promise<Matte> {
 
 export function matte(image: RawImage, kind: MattingModel): Promise<Matte> {
   if (image.channels !== 3) throw new Error('matte expects RGB');
-  return kind === 'rvm' ? rvm(image) : selfie(image);
+  if (kind === 'selfie') return selfie(image);
+  return MODEL_RUNTIME === 'onnx' ? rvmOnnx(image) : rvmTfjs(image);
 }

@@ -5,6 +5,16 @@ import type { MattingModel } from './types.js';
  *  avoids RVM's GPL-3.0 weights. */
 export const DEFAULT_MATTING: MattingModel = process.env.KAOZHAO_MATTING === 'selfie' ? 'selfie' : 'rvm';
 
+export type ModelRuntime = 'onnx' | 'tfjs';
+
+/**
+ * Where the networks the engine calls directly run (KAOZHAO_MODEL_RUNTIME): onnxruntime-node by
+ * default, the same graphs and weights converted in memory (src/photo/onnx/), several times faster
+ * than tfjs-wasm; `tfjs` keeps the original path, e.g. where the native binding cannot load. Human's
+ * own detector and mesh always run on tfjs. bench/matting-parity.ts compares the two runtimes.
+ */
+export const MODEL_RUNTIME: ModelRuntime = process.env.KAOZHAO_MODEL_RUNTIME === 'tfjs' ? 'tfjs' : 'onnx';
+
 /**
  * Nice value of each photo worker thread (KAOZHAO_PHOTO_NICE, 0–19, default 10). Making a photo
  * takes a core for about a second; at the default, an API request on the same machine is served

@@ -12,6 +12,7 @@ import { DEFAULT_MATTING, PHOTO_WORKER_NICE } from './settings.js';
 import { threadId } from './thread.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
 import { describeFace, type FaceDescription } from './verify.js';
+import { warmUp } from './warmup.js';
 
 /** What a worker does with an input: make the ID photo, or only describe the face (exam entry). */
 export type Task = { kind: 'make'; options: MakeOptions } | { kind: 'describe' };
@@ -54,7 +55,7 @@ const ready = Promise.all([
   loadHandModel(),
   preloadMatting('selfie'),
   preloadMatting(DEFAULT_MATTING),
-]);
+]).then(warmUp);
 
 function transferables(r: IdPhotoResult): ArrayBuffer[] {
   const list = [...Object.values(r.photos), r.cutout].filter((b): b is Uint8Array => !!b);

@@ -4,8 +4,12 @@
 // src/faceExpressionNet/FaceExpressionNet.ts on the tfjs-core and WASM backend Human already uses.
 // It replaced Human's emotion model, which read neutral portraits of the shared set as surprised or
 // fearful at up to 0.75; this net gives the 21 negatives at most 0.05 of angry, disgusted, fearful
-// and surprised together (thresholds.ts `mouth.strongExpression`). About 6 ms per face.
+// and surprised together (thresholds.ts `mouth.strongExpression`). About 6 ms per face on tfjs.
+// It runs where settings.ts MODEL_RUNTIME says: onnxruntime-node by default (the same layers built
+// as an ONNX graph, onnx/faceapi.ts), or the tfjs pass below (KAOZHAO_MODEL_RUNTIME=tfjs, parity bench).
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import { expressionOnnx, expressionSession } from '../onnx/faceapi.js';
+import { MODEL_RUNTIME } from '../settings.js';
 import type { Point, Point3, RawImage } from '../types.js';
 import { alignedCrop, fivePoints } from './embedding.js';
 import { faceApiInput, loadFaceApiWeights, tf } from './models.js';
@@ -43,10 +47,16 @@ type Weights = Record<string, Tensor>;
 
 let weights: Promise<Weights> | undefined;
 
-/** Loads the weights once per process. */
-export function loadExpressionNet(): Promise<Weights> {
+/** The tfjs weights, decoded once per process on first use. */
+function tfjsWeights(): Promise<Weights> {
   weights ??= loadFaceApiWeights('face_expression_model');
   return weights;
+}
+
+/** Readies the configured runtime once per process (workers call it at start). */
+export async function loadExpressionNet(): Promise<void> {
+  if (MODEL_RUNTIME === 'onnx') await expressionSession();
+  else await tfjsWeights();
 }
 
 function separable(w: Weights, x: Tensor4D, prefix: string, stride: 1 | 2): Tensor4D {
@@ -77,7 +87,13 @@ function denseBlock(w: Weights, x: Tensor4D, prefix: string, first: boolean): Te
 
 /** Probabilities of the seven expressions for a 112×112 RGB crop (float 0..255, row-major HWC). */
 export async function expressionProbabilities(crop: Float32Array): Promise<Record<Expression, number>> {
-  const w = await loadExpressionNet();
+  const v = MODEL_RUNTIME === 'onnx' ? await expressionOnnx(crop) : await expressionVectorTfjs(crop);
+  return Object.fromEntries(EXPRESSIONS.map((e, i) => [e, v[i] ?? 0])) as Record<Expression, number>;
+}
+
+/** The tfjs pass: the seven probabilities in EXPRESSIONS order; exported for the parity bench and tests. */
+export async function expressionVectorTfjs(crop: Float32Array): Promise<Float32Array> {
+  const w = await tfjsWeights();
   const probs = tf.tidy(() => {
     let out = faceApiInput(crop, EXPRESSION_SIZE);
     out = denseBlock(w, out, 'dense0', true);
@@ -89,8 +105,7 @@ export async function expressionProbabilities(crop: Float32Array): Promise<Recor
     return tf.softmax(tf.add(tf.matMul(flat, w['fc/weights'] as Tensor2D), w['fc/bias'] as Tensor1D));
   });
   try {
-    const v = await probs.data();
-    return Object.fromEntries(EXPRESSIONS.map((e, i) => [e, v[i] ?? 0])) as Record<Expression, number>;
+    return (await probs.data()) as Float32Array;
   } finally {
     probs.dispose();
   }

@@ -3,7 +3,12 @@
 // Only the weights are used: the forward pass below follows face-api's
 // src/faceRecognitionNet/{FaceRecognitionNet,convLayer,residualLayer,scaleLayer}.ts on the tfjs-core
 // and WASM backend Human already uses, so no second tfjs instance is loaded.
+// It runs where settings.ts MODEL_RUNTIME says: onnxruntime-node by default (the same layers built
+// as an ONNX graph, onnx/faceapi.ts), or this file's tfjs pass, kept for KAOZHAO_MODEL_RUNTIME=tfjs
+// and for the parity bench (bench/model-parity.ts).
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import { faceRecDescriptorOnnx, faceRecSession } from '../onnx/faceapi.js';
+import { MODEL_RUNTIME } from '../settings.js';
 import type { Point } from '../types.js';
 import { faceApiInput, loadFaceApiWeights, tf } from './models.js';
 
@@ -28,10 +33,16 @@ type Weights = Record<string, Tensor>;
 
 let weights: Promise<Weights> | undefined;
 
-/** Loads the weights once per process. */
-export function loadFaceRec(): Promise<Weights> {
+/** The tfjs weights, decoded once per process on first use. */
+function tfjsWeights(): Promise<Weights> {
   weights ??= loadFaceApiWeights('face_recognition_model');
   return weights;
+}
+
+/** Readies the configured runtime once per process (workers call it at start). */
+export async function loadFaceRec(): Promise<void> {
+  if (MODEL_RUNTIME === 'onnx') await faceRecSession();
+  else await tfjsWeights();
 }
 
 function convLayer(w: Weights, x: Tensor4D, prefix: string, stride: 1 | 2, relu: boolean): Tensor4D {
@@ -60,8 +71,13 @@ function residualDown(w: Weights, x: Tensor4D, prefix: string): Tensor4D {
 }
 
 /** The 128-value descriptor of a 150×150 RGB crop (float 0..255, row-major HWC). */
-export async function faceRecDescriptor(crop: Float32Array): Promise<number[]> {
-  const w = await loadFaceRec();
+export function faceRecDescriptor(crop: Float32Array): Promise<number[]> {
+  return MODEL_RUNTIME === 'onnx' ? faceRecDescriptorOnnx(crop) : faceRecDescriptorTfjs(crop);
+}
+
+/** The tfjs pass; exported for the parity bench and tests. */
+export async function faceRecDescriptorTfjs(crop: Float32Array): Promise<number[]> {
+  const w = await tfjsWeights();
   const desc = tf.tidy(() => {
     const input = faceApiInput(crop, FACEREC_SIZE);
     let out = convLayer(w, input, 'conv32_down', 2, true);

@@ -8,11 +8,15 @@
 // with it, nine show a hand on the face (or holding a phone or microphone there) and one, a
 // profile, reads 0.52 (warn). No palm detector is needed: Human's own hand detector found 1
 // of the 4 hands on faces and saw fists on 7 of 21 portraits. Cost: about 35 ms for the two crops
-// (one batch), 23 ms more for each re-crop, which runs only when a crop reads ≥ `REFINE_FROM`.
+// (one batch), 23 ms more for each re-crop, which runs only when a crop reads ≥ `REFINE_FROM` (tfjs
+// figures; about 8 ms for the pair on ONNX, bench/model-parity.ts). The model runs where settings.ts MODEL_RUNTIME says: onnxruntime-node by default (the
+// graph converted in memory, onnx/hand.ts), or tfjs (KAOZHAO_MODEL_RUNTIME=tfjs, parity bench).
 import path from 'node:path';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { MESH } from '../layout.js';
+import { handLandmarkOnnx, handSession } from '../onnx/hand.js';
+import { MODEL_RUNTIME, type ModelRuntime } from '../settings.js';
 import type { Point, Point3, RawImage } from '../types.js';
 import { warpSimilarity } from './embedding.js';
 import { humanModelDir, loadGraphModel, tf } from './models.js';
@@ -37,24 +41,50 @@ export interface HandReading {
 
 let model: Promise<GraphModel> | undefined;
 
-/** Loads the model once per process (workers call it at start). */
-export function loadHandModel(): Promise<GraphModel> {
+function tfjsModel(): Promise<GraphModel> {
   // The converted graph declares a batch of 1; the crops beside the chin go in one batch.
   model ??= loadGraphModel(path.join(humanModelDir, 'handlandmark-lite.json'), true);
   return model;
 }
 
-interface Square {
-  cx: number;
-  cy: number;
-  side: number;
-  /** Radians; the crop's up turned by it is the hand's up. */
-  angle: number;
+/** Readies the configured runtime once per process (workers call it at start). */
+export async function loadHandModel(): Promise<void> {
+  // ONNX shapes are static: one session for the chin grid's batch, one for the single re-crops.
+  if (MODEL_RUNTIME === 'onnx') await Promise.all([handSession(GRID.dx.length), handSession(1)]);
+  else await tfjsModel();
 }
 
-/** The model on squares of the image, in one batch. */
-async function readSquares(image: RawImage, squares: readonly Square[]): Promise<HandReading[]> {
-  const m = await loadHandModel();
+/** The model's raw outputs for a batch of crops: a score per crop, 21 × (x, y, z) crop px per crop. */
+export interface HandOutputs {
+  scores: Float32Array;
+  points: Float32Array;
+}
+
+/** The tfjs pass on `n` crops, NHWC floats 0–1; exported for the parity bench and tests. */
+export async function handLandmarkTfjs(batch: Float32Array, n: number): Promise<HandOutputs> {
+  const m = await tfjsModel();
+  const input = tf.tensor4d(batch, [n, SIZE, SIZE, 3]);
+  const [scoreT, pointsT] = m.execute(input, ['Identity_1', 'Identity']) as Tensor[];
+  try {
+    return { scores: (await scoreT!.data()) as Float32Array, points: (await pointsT!.data()) as Float32Array };
+  } finally {
+    tf.dispose([input, scoreT!, pointsT!]);
+  }
+}
+
+/** The same on onnxruntime: the crops are laid out as planes (NCHW) here, where it costs nothing extra. */
+export function handLandmarkOnnxHwc(batch: Float32Array, n: number): Promise<HandOutputs> {
+  const plane = SIZE * SIZE;
+  const planes = new Float32Array(batch.length);
+  for (let j = 0; j < n; j++) {
+    const o = j * plane * 3;
+    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) planes[o + c * plane + i] = batch[o + i * 3 + c]!;
+  }
+  return handLandmarkOnnx(planes, n);
+}
+
+/** The crops the model reads for `squares` (NHWC floats 0–1) and each crop's crop px → image px map. */
+export function handCrops(image: RawImage, squares: readonly Square[]) {
   const h = SIZE / 2;
   // Crop px (u, v) → image px for each square: the crop's centre lands on the square's centre.
   const maps = squares.map(({ cx, cy, side, angle }) => {
@@ -65,23 +95,42 @@ async function readSquares(image: RawImage, squares: readonly Square[]): Promise
   const batch = new Float32Array(squares.length * SIZE * SIZE * 3);
   for (const [i, map] of maps.entries()) batch.set(warpSimilarity(image, map, SIZE), i * SIZE * SIZE * 3);
   for (let i = 0; i < batch.length; i++) batch[i]! /= 255;
-  const input = tf.tensor4d(batch, [squares.length, SIZE, SIZE, 3]);
-  const [scoreT, pointsT] = m.execute(input, ['Identity_1', 'Identity']) as Tensor[];
-  try {
-    const scores = await scoreT!.data();
-    const p = await pointsT!.data();
-    return maps.map((map, j) => {
-      const keypoints: Point[] = [];
-      for (let i = 0; i < 21; i++) {
-        const u = p[(j * 21 + i) * 3]!;
-        const v = p[(j * 21 + i) * 3 + 1]!;
-        keypoints.push({ x: map[0] * u - map[1] * v + map[2], y: map[1] * u + map[0] * v + map[3] });
-      }
-      return { score: scores[j]!, keypoints };
-    });
-  } finally {
-    tf.dispose([input, scoreT!, pointsT!]);
-  }
+  return { batch, maps };
+}
+
+/** The squares beside the chin that handNearChin reads first. */
+export function chinSquares(mesh: readonly Point3[], faceWidth: number): Square[] {
+  const chin = mesh[MESH.chin]!;
+  return GRID.dx.map((dx) => ({
+    cx: chin.x + dx * faceWidth,
+    cy: chin.y + GRID.dy * faceWidth,
+    side: GRID.side * faceWidth,
+    angle: 0,
+  }));
+}
+
+export interface Square {
+  cx: number;
+  cy: number;
+  side: number;
+  /** Radians; the crop's up turned by it is the hand's up. */
+  angle: number;
+}
+
+/** The model on squares of the image, in one batch. */
+async function readSquares(image: RawImage, squares: readonly Square[], runtime: ModelRuntime): Promise<HandReading[]> {
+  const { batch, maps } = handCrops(image, squares);
+  const run = runtime === 'onnx' ? handLandmarkOnnxHwc : handLandmarkTfjs;
+  const { scores, points: p } = await run(batch, squares.length);
+  return maps.map((map, j) => {
+    const keypoints: Point[] = [];
+    for (let i = 0; i < 21; i++) {
+      const u = p[(j * 21 + i) * 3]!;
+      const v = p[(j * 21 + i) * 3 + 1]!;
+      keypoints.push({ x: map[0] * u - map[1] * v + map[2], y: map[1] * u + map[0] * v + map[3] });
+    }
+    return { score: scores[j]!, keypoints };
+  });
 }
 
 /** The square around a reading's keypoints, turned so the fingers point up. */
@@ -103,18 +152,17 @@ function around(r: HandReading): Square {
   };
 }
 
-/** The most hand-like reading around the chin of a face (its 478-point mesh, image pixels). */
-export async function handNearChin(image: RawImage, mesh: readonly Point3[], faceWidth: number): Promise<HandReading> {
-  const chin = mesh[MESH.chin]!;
-  const grid = await readSquares(
-    image,
-    GRID.dx.map((dx) => ({
-      cx: chin.x + dx * faceWidth,
-      cy: chin.y + GRID.dy * faceWidth,
-      side: GRID.side * faceWidth,
-      angle: 0,
-    })),
-  );
+/**
+ * The most hand-like reading around the chin of a face (its 478-point mesh, image pixels).
+ * `runtime` defaults to settings.ts MODEL_RUNTIME; the parity bench and tests pass both.
+ */
+export async function handNearChin(
+  image: RawImage,
+  mesh: readonly Point3[],
+  faceWidth: number,
+  runtime: ModelRuntime = MODEL_RUNTIME,
+): Promise<HandReading> {
+  const grid = await readSquares(image, chinSquares(mesh, faceWidth), runtime);
   let best = grid.reduce((a, b) => (b.score > a.score ? b : a));
   let reading = best;
   if (reading.score < REFINE_FROM) return reading;
@@ -124,7 +172,7 @@ export async function handNearChin(image: RawImage, mesh: readonly Point3[], fac
     const sq = around(reading);
     // A collapsed keypoint set gives nothing to re-crop on.
     if (!(sq.side > 8)) break;
-    [reading] = (await readSquares(image, [sq])) as [HandReading];
+    [reading] = (await readSquares(image, [sq], runtime)) as [HandReading];
     if (reading.score > best.score) best = reading;
   }
   return best;

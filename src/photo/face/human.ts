@@ -116,7 +116,6 @@ async function lookAgain(h: HumanInstance, input: import('@tensorflow/tfjs-core'
   }
 }
 
-/** Analyse an RGB image. Faces come back largest first. */
 /**
  * The detector's input: the RGB image padded to a square on the right and bottom. The detector
  * squeezes its input into a square: a wide group photo squashes side faces out of recognition (a
@@ -127,21 +126,20 @@ export function paddedSquare(
   image: Pick<RawImage, 'data' | 'width' | 'height'>,
 ): import('@tensorflow/tfjs-core').Tensor4D {
   const side = Math.max(image.width, image.height);
-  return tf.tidy(() => {
-    const t = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-    const square = tf.pad(
-      t,
-      [
-        [0, side - image.height],
-        [0, side - image.width],
-        [0, 0],
-      ],
-      128,
-    );
-    return tf.expandDims(square, 0);
-  }) as import('@tensorflow/tfjs-core').Tensor4D;
+  // Built here in float32, the dtype Human works in: an int32 tensor padded and reshaped by tfjs
+  // took four 1280² copies on the WASM heap at once (int32, padded, reshaped, cast), and that heap
+  // never shrinks.
+  const out = new Float32Array(side * side * 3).fill(128);
+  const { data, width, height } = image;
+  for (let y = 0; y < height; y++) {
+    const from = y * width * 3;
+    const to = y * side * 3;
+    for (let i = 0; i < width * 3; i++) out[to + i] = data[from + i]!;
+  }
+  return tf.tensor4d(out, [1, side, side, 3], 'float32');
 }
 
+/** Analyse an RGB image. Faces come back largest first. */
 export async function analyze(image: RawImage): Promise<AnalysisResult> {
   if (image.channels !== 3) throw new Error('analyze expects RGB');
   const h = await loadHuman();

@@ -1,0 +1,167 @@
+// The onnxruntime-node plumbing every ONNX-backed network shares: the native binding, loaded on
+// first use so a tfjs-only process (KAOZHAO_MODEL_RUNTIME=tfjs) never loads it, and one set of
+// session options.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { extraModelDir } from '../face/models.js';
+
+const require = createRequire(import.meta.url);
+export type Ort = typeof import('onnxruntime-node');
+
+let ortModule: Ort | undefined;
+
+export const ort = (): Ort => {
+  ortModule ??= require('onnxruntime-node') as Ort;
+  return ortModule;
+};
+
+/**
+ * One thread per session: the engine already runs one worker per core, and a second intra-op
+ * thread would only contend with the neighbouring worker.
+ */
+export function createSession(bytes: Uint8Array): Promise<InferenceSession> {
+  return ort().InferenceSession.create(bytes, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    // Without the arena and the pre-planned pattern each run allocates what it needs and returns
+    // it: a worker's peak RSS fell from 883 to 824 MB over 100 photos, and it ran no slower
+    // (bench/photo.bench.ts --child, one worker). With the arena off but the pattern on, RVM ran
+    // twice as slow.
+    enableCpuMemArena: false,
+    enableMemPattern: false,
+  });
+}
+
+export interface BuiltSession {
+  session: InferenceSession;
+  /** convertMs is 0 when the graph came from the disk cache. */
+  timings: { convertMs: number; sessionMs: number; cached: boolean };
+}
+
+/**
+ * Converted graphs are kept in `<models>/onnx-cache` (KAOZHAO_MODELS), so a worker that starts
+ * again skips the conversion (RVM and FaceRecognitionNet take 0.3–0.7 s each on a quiet core, more
+ * than the rest of a worker's start). The file name carries a hash of everything the bytes depend
+ * on: the model files and this folder's code; a stale file is never read, only replaced.
+ */
+const cacheDir = path.join(extraModelDir, 'onnx-cache');
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** A weights manifest (a graph model's JSON, or face-api's manifest array) and the shards it names. */
+export function weightFiles(jsonPath: string): string[] {
+  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as
+    | { paths: string[] }[]
+    | { weightsManifest: { paths: string[] }[] };
+  const groups = Array.isArray(json) ? json : json.weightsManifest;
+  return [jsonPath, ...groups.flatMap((g) => g.paths.map((p) => path.join(path.dirname(jsonPath), p)))];
+}
+
+function cacheKey(name: string, sources: readonly string[]): string {
+  const h = createHash('sha256').update(name);
+  for (const f of sources) h.update(readFileSync(f));
+  for (const f of readdirSync(here).sort()) h.update(f).update(readFileSync(path.join(here, f)));
+  return h.digest('hex').slice(0, 16);
+}
+
+function readCached(file: string): Uint8Array | null {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch {
+    return null;
+  }
+}
+
+/** Best effort: a read-only models folder only means every start converts again. */
+function writeCached(name: string, file: string, bytes: Uint8Array): void {
+  const dir = path.dirname(file);
+  try {
+    mkdirSync(dir, { recursive: true });
+    // Written aside and renamed, so a worker starting beside this one never reads half a file.
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, file);
+    for (const old of readdirSync(dir))
+      if (old.startsWith(`${name}-`) && old.endsWith('.onnx') && path.join(dir, old) !== file)
+        rmSync(path.join(dir, old), { force: true });
+  } catch {
+    // Not cached; nothing else changes.
+  }
+}
+
+/**
+ * The session for the graph `convert` makes, named `name` (which must say every option the graph
+ * depends on beyond `sources`, e.g. its input size), its bytes from the disk cache when they are
+ * there. Bytes that no longer load are converted again.
+ */
+export async function buildSession(
+  name: string,
+  sources: readonly string[],
+  convert: () => Uint8Array,
+  dir = cacheDir,
+): Promise<BuiltSession> {
+  const file = path.join(dir, `${name}-${cacheKey(name, sources)}.onnx`);
+  const cached = readCached(file);
+  if (cached) {
+    const t0 = performance.now();
+    try {
+      const session = await createSession(cached);
+      return { session, timings: { convertMs: 0, sessionMs: performance.now() - t0, cached: true } };
+    } catch {
+      // A damaged file: fall through, convert, and replace it.
+    }
+  }
+  const t0 = performance.now();
+  const bytes = convert();
+  const t1 = performance.now();
+  const session = await createSession(bytes);
+  const sessionMs = performance.now() - t1;
+  writeCached(name, file, bytes);
+  return { session, timings: { convertMs: t1 - t0, sessionMs, cached: false } };
+}
+
+/** A float32 tensor for a session feed. */
+export function floatTensor(data: Float32Array, dims: readonly number[]): Tensor {
+  return new (ort().Tensor)('float32', data, dims);
+}
+
+/**
+ * A session cache keyed by anything that changes the graph (input size, batch). A failed build is
+ * dropped so the next call retries (and reports) instead of failing forever.
+ */
+export class SessionCache<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+
+  get(key: string, build: () => Promise<T>): Promise<T> {
+    let s = this.entries.get(key);
+    if (!s) {
+      s = build();
+      s.catch(() => this.entries.delete(key));
+      this.entries.set(key, s);
+    }
+    return s;
+  }
+}
+
+/** Runs a session and copies the named outputs out before releasing ORT's buffers. */
+export async function runSession(
+  session: InferenceSession,
+  feeds: Record<string, Tensor>,
+  names: readonly string[],
+): Promise<Float32Array[]> {
+  const out = await session.run(feeds);
+  try {
+    return names.map((n) => {
+      const t = out[n];
+      if (!t) throw new Error(`ONNX session returned no ${n}`);
+      return Float32Array.from(t.data as Float32Array);
+    });
+  } finally {
+    for (const t of Object.values(out)) t.dispose();
+  }
+}
