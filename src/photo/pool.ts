@@ -17,7 +17,7 @@ import { KaozhaoError } from '../domain/errors.js';
 import { threadCpuMs } from './thread.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
 import type { FaceDescription } from './verify.js';
-import type { JobMessage, ReplyMessage, Task } from './worker.js';
+import type { JobMessage, ReplyMessage, StopMessage, Task } from './worker.js';
 
 export interface PoolOptions {
   /** Worker threads; default one per core. */
@@ -83,6 +83,39 @@ const WATCH_MS = 1_000;
 /** Workers that die before loading their models this many times in a row mean the models cannot
  *  load (missing package, no memory): the pool stops respawning and fails its jobs. */
 const MAX_FAILED_STARTS = 3;
+
+/**
+ * A thread asked to stop gets this long to do so before it is terminated. onnxruntime-node aborts
+ * the whole process ("terminate called after throwing an instance of 'Napi::Error'") when a thread
+ * is terminated during a session run, so a thread is first asked to exit at its next turn of the
+ * event loop, where no run is in progress (a run takes well under a second). Only a thread that
+ * does not answer, stuck in JS where terminating is safe, is terminated.
+ */
+const STOP_GRACE_MS = 5_000;
+
+const stopping = new WeakMap<Worker, Promise<void>>();
+
+/** Ends a worker thread as above; the same promise for every caller. */
+function stopWorker(worker: Worker): Promise<void> {
+  let done = stopping.get(worker);
+  if (!done) {
+    done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void worker.terminate().then(finish, finish), STOP_GRACE_MS);
+      function finish() {
+        clearTimeout(timer);
+        resolve();
+      }
+      worker.once('exit', finish);
+      try {
+        worker.postMessage({ stop: true } satisfies StopMessage);
+      } catch {
+        void worker.terminate().then(finish, finish);
+      }
+    });
+    stopping.set(worker, done);
+  }
+  return done;
+}
 
 function startWorker(): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
@@ -154,7 +187,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
 
   /**
    * Takes a worker out of the pool at once and starts its replacement. Its job, if any, fails with
-   * `error`; the old thread is terminated and its later exit event ignored, so a job dispatched
+   * `error`; the old thread is stopped (stopWorker) and its later exit event ignored, so a job dispatched
    * meanwhile can never land on a thread that is going away.
    */
   const retire = (
@@ -169,7 +202,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
     const job = slot.job;
     slot.job = null;
     if (job) job.reject(error);
-    void slot.worker.terminate();
+    void stopWorker(slot.worker);
     if (closed) return;
     if (!slot.ready && ++failedStarts >= MAX_FAILED_STARTS) {
       broken = true;
@@ -244,7 +277,10 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
       return new Promise<void>((resolve, reject) => readyWaiters.push({ resolve, reject }));
     },
     async killWorker(index) {
-      await slots[index]?.worker.terminate();
+      const slot = slots[index];
+      if (!slot) return;
+      retire(index, slot, new Error('worker killed'));
+      await stopWorker(slot.worker);
     },
     async close() {
       closed = true;
@@ -255,7 +291,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
         s.job?.reject(KaozhaoError.of('engine.busy'));
         s.job = null;
       }
-      await Promise.all(live.map((s) => s.worker.terminate()));
+      await Promise.all(live.map((s) => stopWorker(s.worker)));
     },
   };
 }

@@ -23,6 +23,11 @@ export interface JobMessage {
   task: Task;
 }
 
+/** The pool asks a thread to end (pool.ts stopWorker): it exits between two turns of its loop. */
+export interface StopMessage {
+  stop: true;
+}
+
 export type ReplyMessage =
   | { id: number; ok: true; result: IdPhotoResult | FaceDescription | null }
   | { id: number; ok: false; error: { code: string; status: number; zh: string; en: string } }
@@ -62,7 +67,10 @@ function transferables(r: IdPhotoResult): ArrayBuffer[] {
   return list.map((b) => b.buffer as ArrayBuffer).filter((b, i, all) => all.indexOf(b) === i);
 }
 
-port.on('message', async (msg: JobMessage) => {
+port.on('message', async (msg: JobMessage | StopMessage) => {
+  // Never in the middle of an onnxruntime run: a run is one synchronous call, and this handler
+  // runs between turns. Exiting here ends only this thread.
+  if ('stop' in msg) process.exit(0);
   let reply: ReplyMessage;
   try {
     await ready;
