@@ -21,6 +21,7 @@ import { chinSquares, handCrops, handLandmarkOnnxHwc, handLandmarkTfjs, handNear
 import { analyze } from '../src/photo/face/human.js';
 import { expressionOnnx, expressionSession, faceRecDescriptorOnnx, faceRecSession } from '../src/photo/onnx/faceapi.js';
 import { handSession } from '../src/photo/onnx/hand.js';
+import { cosineSimilarity } from '../src/photo/similarity.js';
 import { facePath, haveFaces, listFaces } from '../test/faces.js';
 
 const median = (xs: number[]) => {
@@ -44,18 +45,6 @@ function absDiff(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; mea
     sum += d;
   }
   return { max, mean: sum / a.length };
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 interface Row {
@@ -127,7 +116,7 @@ async function main(): Promise<void> {
     const rawKp = absDiff(ct.points, co.points).max * scale;
     rows.push({
       file,
-      desc: { ...absDiff(dt, dox), cos: cosine(dt, dox), tfjs: dtMs, onnx: doMs },
+      desc: { ...absDiff(dt, dox), cos: cosineSimilarity(dt, dox), tfjs: dtMs, onnx: doMs },
       expr: { ...absDiff(et, eo), tfjs: etMs, onnx: eoMs },
       hand: { score: Math.abs(ht.score - ho.score), kp: kpDist(ht.keypoints, ho.keypoints), tfjs: htMs, onnx: hoMs },
       chin: {

@@ -20,6 +20,7 @@ import {
 } from '../../src/photo/face/hand.js';
 import { analyze } from '../../src/photo/face/human.js';
 import { expressionOnnx, faceRecDescriptorOnnx } from '../../src/photo/onnx/faceapi.js';
+import { cosineSimilarity } from '../../src/photo/similarity.js';
 import type { Point3, RawImage } from '../../src/photo/types.js';
 import { facePath, haveFaces } from '../faces.js';
 
@@ -44,18 +45,6 @@ async function face(file: string): Promise<Face> {
   return { image: d.image, mesh: f.mesh, width: f.box[2] };
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
-}
-
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
 
@@ -71,7 +60,7 @@ describe.skipIf(!haveFaces)('ONNX vs tfjs on real portraits: descriptor, express
     const t = await faceRecDescriptorTfjs(chip);
     const o = await faceRecDescriptorOnnx(chip);
     expect(o).toHaveLength(128);
-    expect(cosine(t, o)).toBeGreaterThanOrEqual(0.99999);
+    expect(cosineSimilarity(t, o)).toBeGreaterThanOrEqual(0.99999);
     // Raw values are about 0.1 each: 1e-4 is a thousandth of one.
     expect(maxAbsDiff(t, o)).toBeLessThan(1e-4);
   });

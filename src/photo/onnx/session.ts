@@ -62,10 +62,20 @@ export function weightFiles(jsonPath: string): string[] {
   return [jsonPath, ...groups.flatMap((g) => g.paths.map((p) => path.join(path.dirname(jsonPath), p)))];
 }
 
+/** This folder's code, hashed once per process rather than once per graph. */
+let codeHash: string | undefined;
+function converterHash(): string {
+  if (codeHash === undefined) {
+    const h = createHash('sha256');
+    for (const f of readdirSync(here).sort()) h.update(f).update(readFileSync(path.join(here, f)));
+    codeHash = h.digest('hex');
+  }
+  return codeHash;
+}
+
 function cacheKey(name: string, sources: readonly string[]): string {
-  const h = createHash('sha256').update(name);
+  const h = createHash('sha256').update(name).update(converterHash());
   for (const f of sources) h.update(readFileSync(f));
-  for (const f of readdirSync(here).sort()) h.update(f).update(readFileSync(path.join(here, f)));
   return h.digest('hex').slice(0, 16);
 }
 
