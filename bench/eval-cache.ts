@@ -43,6 +43,22 @@ export function manifest(dir: string): EvalRow[] {
     .map((c) => ({ file: c[fi]!, labels: c[li] ?? '', sha: c[si] ?? '', repo: ri >= 0 ? (c[ri] ?? '') : '' }));
 }
 
+/**
+ * Photos whose label this project disputes (bench/disputed-labels.tsv: the label the photo lacks
+ * and what it shows), judged by eye where a check disagreed with the label. They stay in the
+ * acceptance figures as labelled; the eval also prints the figures without them, and training
+ * leaves them out, so no level is set on a label believed wrong.
+ */
+export function disputedLabels(): Map<string, { lacks: string; shows: string }> {
+  const lines = fs.readFileSync(path.join(repo, 'bench/disputed-labels.tsv'), 'utf8').trim().split('\n').slice(1);
+  return new Map(
+    lines.map((l) => {
+      const [file, lacks, shows] = l.split('\t');
+      return [file!, { lacks: lacks ?? '', shows: shows ?? '' }];
+    }),
+  );
+}
+
 /** Hash of the engine's code and settings: a cached result is valid only for the same engine. */
 export function engineHash(): string {
   const h = createHash('sha256');

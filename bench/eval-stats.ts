@@ -62,10 +62,16 @@ export const LABEL_EXCUSES: [RegExp, CheckId[]][] = [
   [/watermark/, ['background.uniform']],
 ];
 
-/** The checks a row's secondary labels excuse (a good photo with earrings may warn on them). */
-export function excused(r: EvalRow): Set<CheckId> {
+/**
+ * The checks a row's secondary labels excuse (a good photo with earrings may warn on them). A
+ * label that names a defect folder excuses that folder's checks too: four photos of
+ * defects/hair_accessory/ carry hair_over_eyebrows or hand_over_face beside their folder, and a
+ * warn on what the labeller marked is right.
+ */
+export function excused(r: Pick<EvalRow, 'labels'>): Set<CheckId> {
   const s = new Set<CheckId>();
   for (const [re, ids] of LABEL_EXCUSES) if (re.test(r.labels)) for (const id of ids) s.add(id);
+  for (const label of r.labels.split(';')) for (const id of FOLDER_CHECKS[label.trim()] ?? []) s.add(id);
   return s;
 }
 
@@ -89,7 +95,7 @@ export const isJudged = (r: Pick<EvalRow, 'file'>) => /^(defects|portraits)\//.t
 export const JUDGED_ONLY = '^(defects|portraits)/';
 
 /** The source shows no whole head: no ID photo is expected from it. */
-export const headNotWhole = (r: EvalRow) => /(^|;)tight_crop(;|$)/.test(r.labels);
+export const headNotWhole = (r: Pick<EvalRow, 'labels'>) => /(^|;)tight_crop(;|$)/.test(r.labels);
 /** The head is small in the source and needs a crop: judged like any good photo, left out of `made`. */
 export const needsCrop = (r: EvalRow) => /needs_crop/.test(r.labels);
 

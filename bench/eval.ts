@@ -20,11 +20,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CV_FOLDS, crossValidated, foldOf, toSamples } from '../scripts/train/learn.js';
-import type { CheckId, CheckResult } from '../src/domain/checks.js';
+import type { CheckId } from '../src/domain/checks.js';
 import { complianceCosts, resetComplianceCosts } from '../src/photo/checks/compliance.js';
 import { applyLearned, shippedCalibration } from '../src/photo/learned/model.js';
 import { cosineSimilarity } from '../src/photo/verify.js';
-import { type Cached, cachePath, engineCacheDir, manifest, manifestSha, readCached } from './eval-cache.js';
+import {
+  type Cached,
+  cachePath,
+  disputedLabels,
+  engineCacheDir,
+  manifest,
+  manifestSha,
+  readCached,
+} from './eval-cache.js';
 import {
   defectFolder,
   type EvalRow,
@@ -210,6 +218,12 @@ async function main(): Promise<void> {
     console.log(
       `\n!!! calibration.json was trained on another manifest (${shipped.manifest.slice(0, 12)}…, this folder ${sha.slice(0, 12)}…): figures are not comparable with its cross-validated ones`,
     );
+  if (shipped?.rules)
+    console.log(
+      `calibration.json gates the rules' warns of ${Object.entries(shipped.rules)
+        .map(([id, g]) => `${id} (${g!.warn === null ? 'none stands' : `${g!.direction} ≥ ${g!.warn}`})`)
+        .join(', ')}`,
+    );
   const perFold = args.includes('--cv')
     ? crossValidated(toSamples(rows, results), foldOf(rows, CV_FOLDS), CV_FOLDS, sha)
     : null;
@@ -387,6 +401,17 @@ function printJudgement(
   console.log(`false_fail (good, head whole)       ${fmtRate(all.falseFail.k, all.falseFail.n)}`);
   console.log(`review_rate (good, head whole)      ${fmtRate(all.review.k, all.review.n)}`);
   console.log(`made (good, no tight/needs crop)    ${fmtRate(all.made.k, all.made.n)}`);
+  const disputed = disputedLabels();
+  const undisputed = summarise(
+    rows.filter((r) => !disputed.has(r.file)),
+    results,
+    FOLDER_CHECKS,
+    excused,
+  );
+  console.log(
+    `without the ${disputed.size} photos whose labels bench/disputed-labels.tsv disputes: flagged ${fmtRate(undisputed.flagged.k, undisputed.flagged.n)}, false_fail ${fmtRate(undisputed.falseFail.k, undisputed.falseFail.n)}, review_rate ${fmtRate(undisputed.review.k, undisputed.review.n)}, made ${fmtRate(undisputed.made.k, undisputed.made.n)}`,
+  );
+  for (const [file, d] of disputed) console.log(`  ${file}: lacks ${d.lacks} (${d.shows})`);
 
   const flaggedBy = (r: Row, ids: CheckId[]) =>
     results.get(r.file)!.report.some((c) => ids.includes(c.id) && (c.status === 'warn' || c.status === 'fail'));

@@ -10,23 +10,49 @@
 // borderline positive (mild, partial, policy-dependent) is left out of that check's training;
 // every other photo with evidence is a negative.
 //
-// Operating points, for the whole report rather than per photo. A learned check adds to its hand
-// rule: it sends to review what the rule passed, and never refuses on its own (a refusal stays
-// with the spec's rules, which say why). On out-of-fold logits of the good photos (folds by source
-// repository, so no repository is both fitted and scored), each check's logits are fitted by a
-// normal, and a warn level is a share of good photos in its upper tail (WARN_LEVELS). Levels are
-// raised greedily, each step taking the check whose next level gains the most out-of-fold
-// positives the rule missed per share of good photos sent to review, until the learned checks'
-// shares add up to REVIEW_BUDGET.
+// Operating points, for the whole report rather than per check or per photo. Two kinds of level:
+// - A learned check adds to its hand rule: it sends to review what the rule passed, and never
+//   refuses on its own (a refusal stays with the rules, which say why). Its levels are shares of
+//   good photos in the upper tail of a normal fitted to the good photos' out-of-fold logits (folds
+//   by source repository, so no repository is both fitted and scored): WARN_LEVELS.
+// - A gate on a hand rule lets the rule's warn stand only where the rule's value is far enough out
+//   (model.ts RuleGate). The value is read the way (higher, lower, or farther from the good photos'
+//   median) that best ranks the check's defect photos above good photos; the levels lie between
+//   consecutive values of the rule's warns here. Not gated: the spec's own rules (SPEC_RULES), a
+//   rule no defect photo here speaks for, fails, and warns on what could not be measured.
+// Starting from no learned warn and no gated warn, the levels are opened greedily: each step takes
+// the move (any check, any further level) that flags the most more defect photos of the acceptance
+// figures (a folder's checks warn or fail; borderline labels apart) per good photo it adds to
+// review, while the good photos in review stay within REVIEW_BUDGET of them above what the fixed
+// warns (spec rules, unmeasured values) cause. A gate no step opened lets none of its warns stand:
+// they caught no defect photo here that a fail or another level had not, and a warn that catches
+// nothing has no claim on a reviewer's time, even where it reached no good photo here (held-out
+// folds showed such warns reaching good photos of other sources: dark skin on white as backlight).
 //
 // Honest figures. The cross-validated figures fit the model on four folds, choose the operating
 // points on out-of-fold logits inside those four (three fitted, one scored, in turn), and score
 // the fifth: nothing of the fifth fold is seen.
-import type { Cached } from '../../bench/eval-cache.js';
-import { type EvalRow, groupedFolds, isBorderline, isGood, isJudged } from '../../bench/eval-stats.js';
+import { type Cached, disputedLabels } from '../../bench/eval-cache.js';
+import {
+  type EvalRow,
+  excused,
+  FOLDER_CHECKS,
+  groupedFolds,
+  headNotWhole,
+  isBorderline,
+  isGood,
+  isJudged,
+} from '../../bench/eval-stats.js';
 import type { CheckId, CheckStatus } from '../../src/domain/checks.js';
 import type { Features } from '../../src/photo/learned/features.js';
-import type { Calibration, LearnedCheck } from '../../src/photo/learned/model.js';
+import {
+  type Calibration,
+  GATE_DIRECTIONS,
+  type GateDirection,
+  gateScore,
+  type LearnedCheck,
+  type RuleGate,
+} from '../../src/photo/learned/model.js';
 
 /** The defects (folder names, label tokens) each learned check answers for. */
 export const LEARNED: Partial<Record<CheckId, string[]>> = {
@@ -44,7 +70,7 @@ export const LEARNED: Partial<Record<CheckId, string[]>> = {
 
 export const LAMBDA = Number(process.env.TRAIN_LAMBDA ?? 0.05);
 /** Feature names the models read (prefix match); TRAIN_FEATURES overrides for experiments. */
-export const FEATURE_PREFIXES = (process.env.TRAIN_FEATURES ?? 'm.,bg.,rule.,face.,crop.').split(',');
+export const FEATURE_PREFIXES = (process.env.TRAIN_FEATURES ?? 'm.,bg.,rule.,face.,crop.,rvm.').split(',');
 export const STEPS = 300;
 export const SEED = 17;
 /** Folds of whole source repositories, for training and for the eval's --cv. */
@@ -61,17 +87,30 @@ export interface Sample {
   features: Features;
   /** The hand rules' statuses before the learned checks. */
   rules: Partial<Record<CheckId, CheckStatus>>;
+  /** The hand rules' values (the gates read them). */
+  values?: Partial<Record<CheckId, number>>;
 }
 
-/** The photos with evidence (a face was found and checked) among the judged folders. */
+/** The photos with evidence (a face was found and checked) among the judged folders, but for those
+ *  whose label is disputed (bench/disputed-labels.tsv). */
 export function toSamples(rows: EvalRow[], cached: Map<string, Cached>): Sample[] {
   const out: Sample[] = [];
+  const disputed = disputedLabels();
   for (const r of rows) {
-    if (!isJudged(r)) continue;
+    if (!isJudged(r) || disputed.has(r.file)) continue;
     const evidence = cached.get(r.file)?.evidence;
     if (!evidence?.features) continue;
     const rules = Object.fromEntries(evidence.ruleReport.map((e) => [e.id, e.status]));
-    out.push({ file: r.file, repo: r.repo, labels: r.labels, good: isGood(r), features: evidence.features, rules });
+    const values = Object.fromEntries(evidence.ruleReport.filter((e) => e.value !== null).map((e) => [e.id, e.value!]));
+    out.push({
+      file: r.file,
+      repo: r.repo,
+      labels: r.labels,
+      good: isGood(r),
+      features: evidence.features,
+      rules,
+      values,
+    });
   }
   return out;
 }
@@ -257,60 +296,219 @@ export function outOfFold(
   return out;
 }
 
-/** The operating points (module comment) from out-of-fold logits. */
-function operatingPoints(
-  samples: Sample[],
-  oof: Map<string, Partial<Record<CheckId, number>>>,
-): Partial<Record<CheckId, { warn: number | null; share: number }>> {
-  const ids = Object.keys(LEARNED) as CheckId[];
-  const fitted = new Map<CheckId, { mu: number; sd: number; missed: number[] }>();
-  for (const id of ids) {
-    const defects = LEARNED[id]!;
-    const z = (s: Sample) => oof.get(s.file)?.[id];
-    const good = samples.filter((s) => s.good && target(s, defects) === 0 && z(s) !== undefined).map((s) => z(s)!);
-    const missed = samples
-      .filter((s) => target(s, defects) === 1 && (s.rules[id] ?? 'pass') === 'pass' && z(s) !== undefined)
-      .map((s) => z(s)!);
-    const mu = good.reduce((a, v) => a + v, 0) / Math.max(1, good.length);
-    const sd = Math.sqrt(good.reduce((a, v) => a + (v - mu) ** 2, 0) / Math.max(1, good.length - 1)) || 1;
-    fitted.set(id, { mu, sd, missed });
-  }
-  const at = (id: CheckId, share: number) => {
-    const f = fitted.get(id)!;
-    return f.mu + f.sd * normalQuantile(1 - share);
-  };
-  const caught = (id: CheckId, share: number) =>
-    share === 0 ? 0 : fitted.get(id)!.missed.filter((z) => z >= at(id, share)).length;
-  const level = new Map<CheckId, number>(ids.map((id) => [id, 0]));
-  let spent = 0;
-  for (;;) {
-    let best: { id: CheckId; share: number; gain: number } | null = null;
-    for (const id of ids) {
-      const now = level.get(id)!;
-      const next = WARN_LEVELS.find((l) => l > now);
-      if (next === undefined || spent + next - now > REVIEW_BUDGET + 1e-12) continue;
-      const gain = (caught(id, next) - caught(id, now)) / (next - now);
-      if (!best || gain > best.gain) best = { id, share: next, gain };
+/** The spec's own rules (photo-spec.md: the 10° pose rule, the pixel bands, the frame, the file) and
+ *  the face count: hand-written constants, never gated. */
+export const SPEC_RULES: readonly CheckId[] = [
+  'pose.yaw',
+  'pose.pitch',
+  'pose.roll',
+  'face.resolution',
+  'face.count',
+  'layout.margin',
+  'layout.geometry',
+  'file.size',
+];
+
+/** One sample's stake in the report's figures, for the checks whose levels are being chosen. */
+interface Stake {
+  /** A good photo counts against the review budget; a positive towards the flagged share. */
+  kind: 'good' | 'positive';
+  /** Reviewed (good) or flagged (positive) whatever the levels: a warn no level can change, or a fail. */
+  fixed: boolean;
+  /** Per check: the gate score of the rule's warn (null: the rule did not warn, or is not gated)
+   *  and the learned logit (null: the rule failed, or no model). */
+  entries: { id: CheckId; gate: number | null; z: number | null }[];
+}
+
+/** Rank-sum AUC of `pos` over `neg` (ties count half). */
+function auc(pos: number[], neg: number[]): number {
+  if (pos.length === 0 || neg.length === 0) return 0.5;
+  let wins = 0;
+  for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
+  return wins / (pos.length * neg.length);
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Good photos whose review counts, and the checks each defect photo's folder must trigger (null: not a clear positive). */
+const countsForReview = (s: Sample) => s.good && !isBorderline(s) && !headNotWhole(s);
+function positiveChecks(s: Sample): CheckId[] | null {
+  if (s.good || isBorderline(s)) return null;
+  const folder = /^defects\/([^/]+)\//.exec(s.file)?.[1];
+  return (folder && FOLDER_CHECKS[folder]) || null;
+}
+
+/** Each gated rule's direction: the reading of its value that best ranks its defect photos above
+ *  good photos (AUC; ties: high, low, far). Rules with no defect photo here stay as written. */
+function gateShapes(samples: Sample[]): Map<CheckId, { direction: GateDirection; centre: number }> {
+  const ids = new Set<CheckId>();
+  for (const s of samples) for (const id of Object.keys(s.values ?? {}) as CheckId[]) ids.add(id);
+  const out = new Map<CheckId, { direction: GateDirection; centre: number }>();
+  for (const id of [...ids].sort()) {
+    if (SPEC_RULES.includes(id)) continue;
+    const pos = samples.filter((s) => positiveChecks(s)?.includes(id) && s.values?.[id] !== undefined);
+    const good = samples.filter((s) => countsForReview(s) && s.values?.[id] !== undefined);
+    if (pos.length === 0 || good.length === 0) continue;
+    const centre = median(good.map((s) => s.values![id]!));
+    let best: { direction: GateDirection; auc: number } | null = null;
+    for (const direction of GATE_DIRECTIONS) {
+      const score = (s: Sample) => gateScore({ direction, centre }, s.values![id]!);
+      const a = auc(pos.map(score), good.map(score));
+      if (!best || a > best.auc) best = { direction, auc: a };
     }
-    if (!best || best.gain <= 0) break;
-    spent += best.share - level.get(best.id)!;
-    level.set(best.id, best.share);
+    out.set(id, { direction: best!.direction, centre });
   }
-  const out: Partial<Record<CheckId, { warn: number | null; share: number }>> = {};
-  for (const id of ids) out[id] = { warn: level.get(id)! > 0 ? at(id, level.get(id)!) : null, share: level.get(id)! };
   return out;
 }
 
-function calibration(
-  f: Fitted,
-  points: ReturnType<typeof operatingPoints>,
-  manifest: string,
-  cv: unknown,
-): Calibration {
+export interface OperatingPoints {
+  gates: Partial<Record<CheckId, RuleGate>>;
+  learned: Partial<Record<CheckId, { warn: number | null; share: number }>>;
+}
+
+/**
+ * The operating points of the whole report (module comment): rule gates and learned warn levels
+ * chosen together, greedily, for the most defect photos flagged per good photo sent to review, on
+ * the given photos (the learned checks' logits out of fold).
+ */
+export function operatingPoints(
+  samples: Sample[],
+  oof: Map<string, Partial<Record<CheckId, number>>>,
+): OperatingPoints {
+  const shapes = gateShapes(samples);
+  const learnedIds = Object.keys(LEARNED) as CheckId[];
+  // The learned levels: upper-tail shares of a normal fitted to the good photos' out-of-fold logits.
+  const normal = new Map<CheckId, { mu: number; sd: number }>();
+  for (const id of learnedIds) {
+    const z = samples.filter((s) => s.good && target(s, LEARNED[id]!) === 0).map((s) => oof.get(s.file)?.[id]);
+    const v = z.filter((x): x is number => x !== undefined);
+    const mu = v.reduce((a, x) => a + x, 0) / Math.max(1, v.length);
+    const sd = Math.sqrt(v.reduce((a, x) => a + (x - mu) ** 2, 0) / Math.max(1, v.length - 1)) || 1;
+    normal.set(id, { mu, sd });
+  }
+  const learnedAt = (id: CheckId, share: number) =>
+    share === 0 ? Number.POSITIVE_INFINITY : normal.get(id)!.mu + normal.get(id)!.sd * normalQuantile(1 - share);
+
+  const stakes: Stake[] = [];
+  for (const s of samples) {
+    const pos = positiveChecks(s);
+    if (!countsForReview(s) && !pos) continue;
+    const ex = s.good ? excused(s) : new Set<CheckId>();
+    // A good photo refused by a rule is a false fail, not a review: no level changes it.
+    if (s.good && (Object.keys(s.rules) as CheckId[]).some((id) => s.rules[id] === 'fail' && !ex.has(id))) continue;
+    const ids = pos ?? (Object.keys(s.rules) as CheckId[]).concat(learnedIds.filter((id) => !(id in s.rules)));
+    let fixed = false;
+    const entries: Stake['entries'] = [];
+    for (const id of new Set(ids)) {
+      if (ex.has(id)) continue;
+      const status = s.rules[id] ?? 'pass';
+      const value = s.values?.[id];
+      // A positive its folder's rule fails is flagged whatever the levels.
+      if (status === 'fail') {
+        fixed = true;
+        continue;
+      }
+      const shape = shapes.get(id);
+      if (status === 'warn' && (!shape || value === undefined)) fixed = true;
+      const gate = status === 'warn' && shape && value !== undefined ? gateScore(shape, value) : null;
+      const z = LEARNED[id] ? (oof.get(s.file)?.[id] ?? null) : null;
+      if (gate !== null || z !== null) entries.push({ id, gate, z });
+    }
+    stakes.push({ kind: pos ? 'positive' : 'good', fixed, entries });
+  }
+
+  // Candidate levels per check, from none to all: a gate between consecutive distinct scores of
+  // the rule's warns here; a learned check at its WARN_LEVELS shares.
+  const gateLevels = new Map<CheckId, number[]>();
+  for (const id of shapes.keys()) {
+    const scores = [
+      ...new Set(stakes.flatMap((k) => k.entries.filter((e) => e.id === id && e.gate !== null).map((e) => e.gate!))),
+    ].sort((a, b) => b - a);
+    const levels = [Number.POSITIVE_INFINITY];
+    for (let i = 0; i + 1 < scores.length; i++) levels.push((scores[i]! + scores[i + 1]!) / 2);
+    levels.push(Number.NEGATIVE_INFINITY);
+    gateLevels.set(id, levels);
+  }
+  const shares = [0, ...WARN_LEVELS];
+  const gIdx = new Map<CheckId, number>([...gateLevels.keys()].map((id) => [id, 0]));
+  const lIdx = new Map<CheckId, number>(learnedIds.map((id) => [id, 0]));
+
+  const figures = (): { flagged: number; reviewed: number } => {
+    let flagged = 0;
+    let reviewed = 0;
+    for (const k of stakes) {
+      let on = k.fixed;
+      for (const e of k.entries) {
+        if (on) break;
+        const g = gIdx.get(e.id);
+        if (e.gate !== null && g !== undefined && e.gate >= gateLevels.get(e.id)![g]!) on = true;
+        const l = lIdx.get(e.id);
+        if (e.z !== null && l !== undefined && e.z >= learnedAt(e.id, shares[l]!)) on = true;
+      }
+      if (on && k.kind === 'positive') flagged++;
+      if (on && k.kind === 'good') reviewed++;
+    }
+    return { flagged, reviewed };
+  };
+
+  // The budget is what the chosen levels add to the review the fixed warns (the spec's rules, what
+  // could not be measured) already cause.
+  const base = figures();
+  const goods = stakes.filter((k) => k.kind === 'good').length;
+  const budget = base.reviewed + Math.floor(REVIEW_BUDGET * goods + 1e-9);
+
+  type Move = { map: Map<CheckId, number>; id: CheckId; j: number; df: number; dr: number };
+  const better = (a: Move, b: Move | null) => {
+    if (!b) return true;
+    const ra = a.dr === 0 ? Number.POSITIVE_INFINITY : a.df / a.dr;
+    const rb = b.dr === 0 ? Number.POSITIVE_INFINITY : b.df / b.dr;
+    return ra !== rb ? ra > rb : a.df > b.df;
+  };
+  for (;;) {
+    const now = figures();
+    let best: Move | null = null;
+    for (const [map, count] of [
+      [gIdx, (id: CheckId) => gateLevels.get(id)!.length],
+      [lIdx, () => shares.length],
+    ] as const) {
+      for (const id of map.keys()) {
+        const at = map.get(id)!;
+        for (let j = at + 1; j < count(id); j++) {
+          map.set(id, j);
+          const f = figures();
+          map.set(id, at);
+          if (f.reviewed > budget || f.flagged <= now.flagged) continue;
+          const move = { map, id, j, df: f.flagged - now.flagged, dr: f.reviewed - now.reviewed };
+          if (better(move, best)) best = move;
+        }
+      }
+    }
+    if (!best) break;
+    best.map.set(best.id, best.j);
+  }
+  const gates: OperatingPoints['gates'] = {};
+  for (const [id, shape] of shapes) {
+    const level = gateLevels.get(id)![gIdx.get(id)!]!;
+    // All warns standing is the rule as written: no gate.
+    if (level === Number.NEGATIVE_INFINITY) continue;
+    gates[id] = { ...shape, warn: level === Number.POSITIVE_INFINITY ? null : level };
+  }
+  const learned: OperatingPoints['learned'] = {};
+  for (const id of learnedIds) {
+    const share = shares[lIdx.get(id)!]!;
+    learned[id] = { warn: share > 0 ? learnedAt(id, share) : null, share };
+  }
+  return { gates, learned };
+}
+
+function calibration(f: Fitted, points: OperatingPoints, manifest: string, cv: unknown): Calibration {
   const checks: Partial<Record<CheckId, LearnedCheck>> = {};
   const r = (v: number) => Math.round(v * 1e5) / 1e5;
   for (const [id, model] of Object.entries(f.models) as [CheckId, { w: Float64Array; b: number }][]) {
-    const p = points[id]!;
+    const p = points.learned[id]!;
     // A check that gains nothing inside the budget stays off; its weights are kept for the record.
     checks[id] = {
       weights: [...model.w].map(r),
@@ -328,15 +526,23 @@ function calibration(
     // Clipping at ±6 sd (design) is part of the model: inference clips too.
     scale: [...f.m.scale].map(r),
     checks,
+    rules: Object.fromEntries(
+      Object.entries(points.gates).map(([id, g]) => [
+        id,
+        { direction: g.direction, centre: r(g.centre), warn: g.warn === null ? null : r(g.warn) },
+      ]),
+    ),
     cv,
   };
 }
 
 export const METHOD =
-  `per check an L2 logistic regression (lambda ${LAMBDA}, balanced classes, ${STEPS} Adam steps) on standardised evidence; ` +
-  `warn only, added to the hand rule; warn levels are upper-tail shares of a normal fitted to out-of-fold logits of good ` +
-  `photos (folds by source repository), raised greedily for positives the rule missed per share of good photos reviewed, ` +
-  `within ${REVIEW_BUDGET * 100}% of good photos for all learned checks`;
+  `per check an L2 logistic regression (lambda ${LAMBDA}, balanced classes, ${STEPS} Adam steps) on standardised evidence, ` +
+  `warn only, added to the hand rule, its warn levels upper-tail shares of a normal fitted to out-of-fold logits of good ` +
+  `photos (folds by source repository); gates on the hand rules' warns (not the spec's rules: ${SPEC_RULES.join(', ')}), ` +
+  `the value read the way that best ranks the check's defect photos above good photos; learned levels and gates chosen ` +
+  `together, greedily, for the most defect photos flagged per good photo sent to review, within ${REVIEW_BUDGET * 100}% of ` +
+  `good photos added to the review the fixed warns cause; a gate no step opened lets none of its warns stand`;
 
 /** The shipped calibration: fitted on every sample, operating points from out-of-fold logits over the k folds. */
 export function trainAll(

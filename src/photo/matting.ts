@@ -12,13 +12,15 @@ import { rvmOnnx, rvmSession } from './onnx/rvm.js';
 import { MODEL_RUNTIME } from './settings.js';
 import { loadSpec } from './spec.js';
 import { MATTING } from './thresholds.js';
-import type { MattingModel, RawImage } from './types.js';
+import type { FeatureMap, MattingModel, RawImage } from './types.js';
 
 export interface Matte {
   /** 0–255 per pixel, same size as the input. */
   alpha: Uint8Array;
   /** Foreground colour with the old background removed from mixed pixels (RVM only), RGB. */
   foreground: Uint8Array | null;
+  /** RVM's LR-ASPP activations for the learned checks (onnx runtime only; null otherwise). */
+  features?: FeatureMap | null;
 }
 
 const models = new Map<MattingModel, Promise<GraphModel>>();

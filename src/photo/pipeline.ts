@@ -17,7 +17,14 @@ import { handNearChin } from './face/hand.js';
 import { analyze } from './face/human.js';
 import { apply, compose, invert, scaling, type Warped, warpAffine } from './geometry.js';
 import { estimateCrownAbove, type FaceFrame, faceFrame, findCrown, type Layout, MESH, solveLayout } from './layout.js';
-import { cropFeatures, type Features, faceFeatures, flatten, ruleFeatures } from './learned/features.js';
+import {
+  cropFeatures,
+  encoderFeatures,
+  type Features,
+  faceFeatures,
+  flatten,
+  ruleFeatures,
+} from './learned/features.js';
 import { applyLearned } from './learned/model.js';
 import { matte } from './matting.js';
 import { DEFAULT_MATTING } from './settings.js';
@@ -25,6 +32,7 @@ import { loadSpec } from './spec.js';
 import { MAKING } from './thresholds.js';
 import type {
   CheckContext,
+  FeatureMap,
   IdPhotoResult,
   MakeOptions,
   MattingModel,
@@ -141,6 +149,8 @@ interface Placed {
   alpha: Uint8Array;
   foreground: Uint8Array | null;
   crownY: number | null;
+  /** RVM's activations over the crop (learned/features.ts), when the runtime gives them. */
+  features: FeatureMap | null;
 }
 
 /** Rows of a width×height image (`channels` per pixel) moved down by `dy`; the top filled with `fill`. */
@@ -177,6 +187,8 @@ function lowerCrown(placed: Placed, spec: PhotoSpec): Placed {
     alpha: shiftRows(placed.alpha, w, 1, dy, 0),
     foreground: placed.foreground && shiftRows(placed.foreground, w, 3, dy, 0),
     crownY: crownY + dy,
+    // A shift of at most 24 px is under one cell of the map (32 px of the crop): kept as it is.
+    features: placed.features,
   };
 }
 
@@ -202,7 +214,7 @@ async function place(
     // The crown is the top of the hair anywhere above the face: voluminous hair peaks off-centre.
     const halfSpan = layout.faceWidth / 2;
     const crownY = findCrown(alpha, spec.width, layout.eyesY, spec.width / 2, halfSpan, warped.inside);
-    return { alpha, foreground: m.foreground, crownY };
+    return { alpha, foreground: m.foreground, crownY, features: m.features ?? null };
   };
   // The rows below a chest-cut source are clothing: completed before matting (complete.ts).
   const warp = (layout: Layout) =>
@@ -335,6 +347,7 @@ export async function makeIdPhoto(input: Uint8Array, options: MakeOptions = {}):
     ruleFeatures(f, report);
     faceFeatures(f, faceOut);
     cropFeatures(f, crop, alpha);
+    if (placed.features) encoderFeatures(f, placed.features);
     return f;
   });
   if (marginCheck.status === 'fail' || faceCount > 1) {

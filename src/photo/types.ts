@@ -174,3 +174,11 @@ export interface IdPhotoResult {
   /** With `evidence: true`: what the learned checks read, and the report before they decided. */
   evidence?: { features: Record<string, number> | null; ruleReport: CheckResult[] };
 }
+
+/** A planar C×H×W activation map of a network (RVM's LR-ASPP output over the crop). */
+export interface FeatureMap {
+  data: Float32Array;
+  channels: number;
+  width: number;
+  height: number;
+}

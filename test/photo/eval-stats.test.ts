@@ -1,6 +1,7 @@
 // The eval's figures (bench/eval-stats.ts): the interval, the folds and which photos count.
 import { describe, expect, it } from 'vitest';
-import { type EvalResult, type EvalRow, groupedFolds, summarise, wilson } from '../../bench/eval-stats.js';
+import { disputedLabels } from '../../bench/eval-cache.js';
+import { type EvalResult, type EvalRow, excused, groupedFolds, summarise, wilson } from '../../bench/eval-stats.js';
 import type { CheckResult } from '../../src/domain/checks.js';
 
 const row = (file: string, repo: string, labels = ''): EvalRow => ({ file, repo, labels, sha: file });
@@ -10,6 +11,22 @@ const result = (made: boolean, entries: [string, CheckResult['status']][]): Eval
 });
 
 describe('eval statistics', () => {
+  it("excuses on a good photo the checks its own labels name: a secondary label, or a defect folder's name", () => {
+    expect([...excused({ labels: 'hair_accessory;hair_over_eyebrows;labels_from=eye' })]).toEqual(['hair.eyebrows']);
+    expect(excused({ labels: 'frontal;jewelry(earrings)' }).has('jewelry.earrings')).toBe(true);
+    expect(excused({ labels: 'hair_accessory;labels_from=eye' }).size).toBe(0);
+  });
+
+  it('reads the disputed labels: each names the label the photo lacks and what it shows', () => {
+    const d = disputedLabels();
+    expect(d.size).toBeGreaterThan(0);
+    for (const [file, { lacks, shows }] of d) {
+      expect(file).toMatch(/^(portraits|defects)\/.+\.(jpg|png)$/);
+      expect(lacks).toMatch(/^[a-z_]+$/);
+      expect(shows.length).toBeGreaterThan(10);
+    }
+  });
+
   it('gives the Wilson interval of a proportion', () => {
     const w = wilson(9, 10);
     expect(w.p).toBeCloseTo(0.9);

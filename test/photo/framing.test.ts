@@ -6,11 +6,9 @@ import { bottomEdgeRows, COMPLETED, completeBelow, extendAlpha } from '../../src
 import { analyze } from '../../src/photo/face/human.js';
 import { MESH } from '../../src/photo/layout.js';
 import { makeIdPhoto } from '../../src/photo/pipeline.js';
-import { loadSpec } from '../../src/photo/spec.js';
 import type { RawImage } from '../../src/photo/types.js';
 import { haveFaces, readFace } from '../faces.js';
 
-const spec = loadSpec('chsi');
 const PORTRAIT = 'portraits/wmstim__inst__neutral_front__002_03.jpg';
 
 async function rawOf(bytes: Uint8Array): Promise<RawImage> {

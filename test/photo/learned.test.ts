@@ -1,9 +1,18 @@
 // The learned checks: the training method (scripts/train/learn.ts) on synthetic evidence whose
 // answer is known, and how a calibration turns logits into report entries (src/photo/learned).
 import { describe, expect, it } from 'vitest';
-import { LEARNED, normalQuantile, REVIEW_BUDGET, type Sample, target, trainAll } from '../../scripts/train/learn.js';
+import {
+  LEARNED,
+  normalQuantile,
+  operatingPoints,
+  REVIEW_BUDGET,
+  type Sample,
+  SPEC_RULES,
+  target,
+  trainAll,
+} from '../../scripts/train/learn.js';
 import type { CheckResult } from '../../src/domain/checks.js';
-import { applyLearned, type Calibration, logit } from '../../src/photo/learned/model.js';
+import { applyLearned, type Calibration, gateHolds, logit } from '../../src/photo/learned/model.js';
 
 /** A deterministic normal sampler (mulberry32 + Box–Muller), so the test never flakes. */
 function normals(seed: number): () => number {
@@ -79,6 +88,85 @@ describe('training the learned checks', () => {
   });
 });
 
+/**
+ * Good portraits and backlit photos. The backlight rule warns on a third of the good photos
+ * (value ~ 45 ± 3) and on every backlit photo (60 ± 4); the roll rule (a spec rule) warns on a
+ * fifth of the good photos too; the uneven-light rule warns on some good photos and no uneven
+ * photo exists here.
+ */
+function ruled(n: number, seed: number): Sample[] {
+  const z = normals(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const bad = i % 4 === 0;
+    const warnsBacklit = bad || i % 3 === 0;
+    const rules: Sample['rules'] = {
+      'light.backlit': warnsBacklit ? 'warn' : 'pass',
+      'pose.roll': !bad && i % 5 === 1 ? 'warn' : 'pass',
+      'light.uneven': !bad && i % 7 === 2 ? 'warn' : 'pass',
+    };
+    return {
+      file: bad ? `defects/backlit/${seed}-${i}.jpg` : `portraits/${seed}-${i}.jpg`,
+      repo: `repo${i % 10}`,
+      labels: bad ? 'backlit' : '',
+      good: !bad,
+      features: { noise: z() },
+      rules,
+      values: {
+        'light.backlit': warnsBacklit ? (bad ? 60 + 4 * z() : 45 + 3 * z()) : 20 + 5 * z(),
+        'pose.roll': rules['pose.roll'] === 'warn' ? 9 : 2,
+        'light.uneven': rules['light.uneven'] === 'warn' ? 25 : 5,
+      },
+    };
+  });
+}
+
+describe('gates on the hand rules', () => {
+  const train = ruled(400, 3);
+  const points = operatingPoints(train, new Map());
+  const gate = points.gates['light.backlit']!;
+  const fresh = ruled(4000, 4);
+  const standing = (s: Sample) => s.rules['light.backlit'] === 'warn' && gateHolds(gate, s.values!['light.backlit']!);
+
+  it('reads the value the way that ranks the defect photos first, and sits between them and the good photos', () => {
+    expect(gate.direction).toBe('high');
+    expect(gate.warn).toBeGreaterThan(45);
+    expect(gate.warn).toBeLessThan(60);
+    const bad = fresh.filter((s) => !s.good);
+    const good = fresh.filter((s) => s.good);
+    expect(bad.filter(standing).length / bad.length).toBeGreaterThan(0.9);
+    expect(good.filter(standing).length / good.length).toBeLessThan(REVIEW_BUDGET * 1.6);
+  });
+
+  it("never gates the spec's rules, nor a rule no defect photo here speaks for", () => {
+    for (const id of SPEC_RULES) expect(points.gates[id], id).toBeUndefined();
+    // No uneven-light photo here: the data cannot say which of its warns matter, so the rule stays as written.
+    expect(points.gates['light.uneven']).toBeUndefined();
+  });
+});
+
+describe('a gate whose warns catch no defect photo', () => {
+  /** Dark photos the exposure rule fails; good photos it passes, or (some) warns on. */
+  const dark = (goodWarns: boolean): Sample[] =>
+    Array.from({ length: 200 }, (_, i) => {
+      const bad = i % 4 === 0;
+      const warn = !bad && goodWarns && i % 10 === 1;
+      return {
+        file: bad ? `defects/dark/${i}.jpg` : `portraits/${i}.jpg`,
+        repo: `repo${i % 10}`,
+        labels: bad ? 'dark' : '',
+        good: !bad,
+        features: {},
+        rules: { 'light.exposure': bad ? 'fail' : warn ? 'warn' : 'pass' },
+        values: { 'light.exposure': bad ? 10 : warn ? 38 : 60 },
+      };
+    });
+
+  it('lets none of its warns stand, whether or not they reach good photos here', () => {
+    expect(operatingPoints(dark(false), new Map()).gates['light.exposure']?.warn).toBeNull();
+    expect(operatingPoints(dark(true), new Map()).gates['light.exposure']?.warn).toBeNull();
+  });
+});
+
 describe('a calibration deciding report entries', () => {
   const cal: Calibration = {
     manifest: 'x',
@@ -118,6 +206,33 @@ describe('a calibration deciding report entries', () => {
         expect(e).toEqual(entry('head.covering', status));
       }
     }
+  });
+
+  it('lets a gated rule warn stand only at its level, and never touches a fail or an unmeasured value', () => {
+    const gated: Calibration = {
+      ...cal,
+      rules: {
+        'light.backlit': { direction: 'high', centre: 10, warn: 50 },
+        'light.exposure': { direction: 'far', centre: 60, warn: 25 },
+        'light.uneven': { direction: 'low', centre: 0, warn: null },
+      },
+    };
+    const at = (id: CheckResult['id'], status: CheckResult['status'], value: number | null) =>
+      applyLearned([{ ...entry(id, status), value }], null, gated)[0]!;
+    expect(at('light.backlit', 'warn', 49.9).status).toBe('pass');
+    expect(at('light.backlit', 'warn', 49.9).threshold).toMatch(/gated/);
+    expect(at('light.backlit', 'warn', 49.9).message.zh).toBe('非逆光');
+    expect(at('light.backlit', 'warn', 50).status).toBe('warn');
+    expect(at('light.backlit', 'fail', 20).status).toBe('fail');
+    expect(at('light.backlit', 'warn', null).status).toBe('warn');
+    // 'far' reads both sides of the good photos' median.
+    expect(at('light.exposure', 'warn', 30).status).toBe('warn');
+    expect(at('light.exposure', 'warn', 90).status).toBe('warn');
+    expect(at('light.exposure', 'warn', 40).status).toBe('pass');
+    expect(at('light.uneven', 'warn', -1000).status).toBe('pass');
+    // Checks without a gate are as the rule said.
+    expect(at('light.exposure', 'warn', 30).value).toBe(30);
+    expect(at('eyes.open', 'warn', 0).status).toBe('warn');
   });
 
   it('adds a flagged entry that was missing, and is off without evidence', () => {

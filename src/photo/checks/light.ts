@@ -10,14 +10,16 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
   // Dark skin is not a dark photo: a dim face is judged dark only when its brightest parts (eyes,
   // highlights) are dim too.
   const underexposed = l.highlight < T.darkHighlight;
-  // With nothing bright anywhere in the photo, a face somewhat dim for skin is a dim photo.
+  // Exposure is the photo's, not the skin's: only with nothing bright anywhere in the photo (a
+  // white shirt, a lit wall) is a face somewhat dim for skin a dim photo. A dim face in a photo
+  // with bright parts is dark skin or backlight, and backlight is light.backlit's.
   const dimPhoto = underexposed && l.photoHighlight < T.darkHighlight;
   // Which way the advice points: every non-passing face below the bright levels is a dim one.
   const bright = l.faceL >= T.bright.warn;
   const exposure = graded(
     'light.exposure',
     l.faceL,
-    `face L* > ${T.dark.warn} (or > ${T.dark.fail} with face highlights p99 ≥ ${T.darkHighlight}; > ${T.dimPhotoFace} when the face and the whole photo both have p99 luma < ${T.darkHighlight}) and < ${T.bright.warn} pass; > ${T.dark.fail} (or highlights ≥ ${T.darkHighlight}) and < ${T.bright.fail} warn`,
+    `face L* > ${T.dark.fail} (> ${T.dimPhotoFace} when the face and the whole photo both have p99 luma < ${T.darkHighlight}) and < ${T.bright.warn} pass; > ${T.dark.fail} (or face highlights p99 ≥ ${T.darkHighlight}) and < ${T.bright.fail} warn`,
     {
       pass: ['光线充足', 'Enough light'],
       warn: [
@@ -34,7 +36,7 @@ export function lightChecks(l: LightMeasures): CheckResult[] {
     // to review rather than being refused.
     (v) => {
       if (v >= T.bright.fail || (underexposed && v <= T.dark.fail)) return 'fail';
-      if (v >= T.bright.warn || v <= T.dark.fail || (underexposed && v <= T.dark.warn)) return 'warn';
+      if (v >= T.bright.warn || v <= T.dark.fail) return 'warn';
       if (dimPhoto && v <= T.dimPhotoFace) return 'warn';
       return 'pass';
     },

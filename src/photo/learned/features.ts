@@ -3,10 +3,12 @@
 // the aligned crop. The crop is placed by the spec (eyes, crown and face width at fixed places),
 // so one grid cell covers the same part of every person: the head top, an ear, the neck, the
 // background beside the shoulders. Per cell: gradient orientations (edges of a brim, a hand, an
-// earring, a busy wall), colour and the matte's coverage. Names are stable: the model file maps
+// earring, a busy wall), colour and the matte's coverage. Per part of the crop: RVM's own reading
+// of it (its LR-ASPP activations, a network trained to tell a person's outline, hair and hands
+// from what is behind them). Names are stable: the model file maps
 // weights by name, so adding a feature never shifts another.
 import { CHECK_STATUSES, type CheckResult } from '../../domain/checks.js';
-import type { FaceAnalysis, RawImage } from '../types.js';
+import type { FaceAnalysis, FeatureMap, RawImage } from '../types.js';
 
 export type Features = Record<string, number>;
 
@@ -100,6 +102,49 @@ export function cropFeatures(out: Features, crop: RawImage, alpha: Uint8Array): 
     put(out, `${name}.cr`, stats[s + 3]! / n / 255);
     put(out, `${name}.ysd`, Math.sqrt(Math.max(0, stats[s + 4]! / n - meanY * meanY)) / 255);
     put(out, `${name}.alpha`, stats[s + 5]! / n);
+  }
+}
+
+/**
+ * Parts of the crop, as shares of its width and height (x0, x1, y0, y1). The spec places the crown
+ * at 8–17% of the height, the eyes at 31–47% and a face 37–62% of the width wide, centred, so each
+ * part covers the same anatomy on every photo: the head top (a hat, a scarf), the ears, the eye
+ * band (hair, frames), the lower face (a hand, a mask), the neck (a necklace, a collar), the
+ * background beside the head, and the whole crop.
+ */
+const PARTS: Record<string, [number, number, number, number][]> = {
+  top: [[0.3, 0.7, 0, 0.3]],
+  earL: [[0.1, 0.35, 0.3, 0.55]],
+  earR: [[0.65, 0.9, 0.3, 0.55]],
+  eyes: [[0.3, 0.7, 0.3, 0.45]],
+  lower: [[0.33, 0.67, 0.45, 0.65]],
+  neck: [[0.25, 0.75, 0.65, 0.85]],
+  side: [
+    [0, 0.15, 0, 0.6],
+    [0.85, 1, 0, 0.6],
+  ],
+  all: [[0, 1, 0, 1]],
+};
+
+/** Per part of the crop, the mean of each channel of an activation map over the cells it covers
+ *  (a cell counts when its centre lies in the part). */
+export function encoderFeatures(out: Features, map: FeatureMap): void {
+  const { data, channels, width, height } = map;
+  const plane = width * height;
+  for (const [part, boxes] of Object.entries(PARTS)) {
+    const cells: number[] = [];
+    for (let y = 0; y < height; y++) {
+      const cy = (y + 0.5) / height;
+      for (let x = 0; x < width; x++) {
+        const cx = (x + 0.5) / width;
+        if (boxes.some(([x0, x1, y0, y1]) => cx >= x0 && cx < x1 && cy >= y0 && cy < y1)) cells.push(y * width + x);
+      }
+    }
+    for (let c = 0; c < channels; c++) {
+      let sum = 0;
+      for (const i of cells) sum += data[c * plane + i]!;
+      put(out, `rvm.${part}.${c}`, cells.length ? sum / cells.length : 0);
+    }
   }
 }
 

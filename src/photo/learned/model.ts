@@ -1,9 +1,13 @@
-// Learned checks: a logistic model per requirement over the photo's evidence (features.ts), and a
-// warn level for its logit. Both are data, written by `npm run train` into calibration.json next
-// to this file (scripts/train/learn.ts states the method).
-// A learned check adds to its hand rule: it sends to review what the rule passed and it never
-// refuses on its own, since a statistical guess should cost a student a reviewer's look, not a
-// retake; refusals stay with the spec's rules, which can say exactly what is wrong.
+// The report's operating points, as data written by `npm run train` into calibration.json next to
+// this file (scripts/train/learn.ts states the method):
+// - Rule gates: a hand measure's warn stands only where its value is as far out as the level
+//   chosen from data; the measures were written on a few photos each, and their warn edges sent a
+//   third of good photos to review. A gate only ever turns a rule's warn into a pass; it never
+//   touches a fail, a value the rule could not measure, or the spec's own rules (not gated).
+// - Learned checks: a logistic model per requirement over the photo's evidence (features.ts) and a
+//   warn level for its logit. A learned check adds to its hand rule: it sends to review what the
+//   rule passed and it never refuses on its own, since a statistical guess should cost a student a
+//   reviewer's look, not a retake; refusals stay with the spec's rules, which say what is wrong.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +24,18 @@ export interface LearnedCheck {
   share: number;
 }
 
+/** How a gate reads a rule's value: higher is worse, lower is worse, or farther from `centre`. */
+export const GATE_DIRECTIONS = ['high', 'low', 'far'] as const;
+export type GateDirection = (typeof GATE_DIRECTIONS)[number];
+
+export interface RuleGate {
+  direction: GateDirection;
+  /** The good photos' median value ('far' measures from it). */
+  centre: number;
+  /** A rule's warn stands when its score reaches this; null: none of its warns stands. */
+  warn: number | null;
+}
+
 export interface Calibration {
   /** sha256 of the MANIFEST.tsv the model was trained and calibrated on. */
   manifest: string;
@@ -29,6 +45,8 @@ export interface Calibration {
   mean: number[];
   scale: number[];
   checks: Partial<Record<CheckId, LearnedCheck>>;
+  /** Gates on the hand rules' warns (absent in calibrations written before them). */
+  rules?: Partial<Record<CheckId, RuleGate>>;
   /** Cross-validated figures (folds by source repository), for the record. */
   cv: unknown;
 }
@@ -99,18 +117,41 @@ export function logit(cal: Calibration, check: LearnedCheck, features: Features)
 
 const probability = (z: number) => 1 / (1 + Math.exp(-z));
 
+/** A rule value's score under its gate: larger is further towards the defect. */
+export function gateScore(gate: Pick<RuleGate, 'direction' | 'centre'>, value: number): number {
+  return gate.direction === 'high' ? value : gate.direction === 'low' ? -value : Math.abs(value - gate.centre);
+}
+
+/** Whether a rule's warn on this value stands under its gate. */
+export function gateHolds(gate: RuleGate, value: number): boolean {
+  return gate.warn !== null && gateScore(gate, value) >= gate.warn;
+}
+
 /**
- * The report with the learned checks added: a passing entry whose model logit reaches its warn
- * level becomes a warn with the model's advice (keeping the measure's value); a check the photo
- * had no entry for (a busy background when no photo was made) is added when flagged.
+ * The report under the calibration: first a rule's warn whose value falls short of its gate
+ * becomes a pass (the value kept, the threshold saying why); then a passing entry whose model
+ * logit reaches its warn level becomes a warn with the model's advice (keeping the measure's
+ * value), and a check the photo had no entry for (a busy background when no photo was made) is
+ * added when flagged. Without evidence (no face) only the gates apply.
  */
 export function applyLearned(
   report: CheckResult[],
   features: Features | null,
   cal = shippedCalibration(),
 ): CheckResult[] {
-  if (!cal || !features) return report;
-  const out = report.map((e) => ({ ...e }));
+  if (!cal) return report;
+  const out = report.map((e) => {
+    const gate = cal.rules?.[e.id];
+    if (!gate || e.status !== 'warn' || e.value === null || gateHolds(gate, e.value)) return { ...e };
+    const level = gate.warn === null ? 'never' : `${gate.direction} score ≥ ${gate.warn}`;
+    return {
+      ...e,
+      status: 'pass' as const,
+      threshold: `${e.threshold}; gated (calibration.json): warns only at ${level}`,
+      message: { zh: CHECKS[e.id].zh, en: CHECKS[e.id].en },
+    };
+  });
+  if (!features) return out;
   for (const [id, model] of Object.entries(cal.checks) as [CheckId, LearnedCheck][]) {
     if (model.warn === null) continue;
     const z = logit(cal, model, features);

@@ -5,9 +5,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { extraModelDir } from '../face/models.js';
 import { MATTING } from '../thresholds.js';
-import type { RawImage } from '../types.js';
+import type { FeatureMap, RawImage } from '../types.js';
 import { type BuiltSession, buildSession, floatTensor, SessionCache, weightFiles } from './session.js';
 import { type TfModelJson, tfjsGraphToOnnx } from './tfjs-to-onnx.js';
+
+const RVM_FEATURES = 'StatefulPartitionedCall/matting_network_wrapper/StatefulPartitionedCall/lraspp/mul';
 
 /** The ONNX bytes of RVM for one W×H input, recurrent states zero, MATTING.rvmDownsampleRatio. */
 export function convertRvm(width: number, height: number, dir = extraModelDir): Uint8Array {
@@ -17,7 +19,9 @@ export function convertRvm(width: number, height: number, dir = extraModelDir): 
     inputShapes: { src: [1, height, width, 3] },
     // Every photo is matted on its own: the recurrent state always starts from zero.
     constantInputs: { r1i: 0, r2i: 0, r3i: 0, r4i: 0, downsample_ratio: MATTING.rvmDownsampleRatio },
-    outputs: { fgr: 'Identity', pha: 'Identity_1' },
+    // LR-ASPP's output, RVM's semantic summary of the crop (128 channels at 1/16 of the
+    // downsampled input) beside the matte: the learned checks read it (learned/features.ts).
+    outputs: { fgr: 'Identity', pha: 'Identity_1', feat: RVM_FEATURES },
     // The input is scaled to 0–1 in JS anyway: laying out the planes there costs nothing extra.
     ioLayout: 'nchw',
   });
@@ -51,7 +55,9 @@ function planarToUint8(data: Float32Array, channels: number): Uint8Array {
 }
 
 /** Same contract as matting.ts' tfjs rvm(): RGB 0–255 in, alpha and foreground 0–255 out. */
-export async function rvmOnnx(image: RawImage): Promise<{ alpha: Uint8Array; foreground: Uint8Array }> {
+export async function rvmOnnx(
+  image: RawImage,
+): Promise<{ alpha: Uint8Array; foreground: Uint8Array; features: FeatureMap | null }> {
   if (image.channels !== 3) throw new Error('rvmOnnx expects RGB');
   const { session } = await rvmSession(image.width, image.height);
   const plane = image.width * image.height;
@@ -63,9 +69,16 @@ export async function rvmOnnx(image: RawImage): Promise<{ alpha: Uint8Array; for
     const pha = out.pha;
     const fgr = out.fgr;
     if (!pha || !fgr) throw new Error('RVM session returned no pha/fgr');
+    const feat = out.feat;
+    const dims = feat?.dims.map(Number);
     return {
       alpha: planarToUint8(pha.data as Float32Array, 1),
       foreground: planarToUint8(fgr.data as Float32Array, 3),
+      // Copied out: the tensor's buffer is released below.
+      features:
+        feat && dims?.length === 4
+          ? { data: new Float32Array(feat.data as Float32Array), channels: dims[1]!, height: dims[2]!, width: dims[3]! }
+          : null,
     };
   } finally {
     for (const t of Object.values(out)) t.dispose();
