@@ -5,7 +5,7 @@
 // final report must warn: the learned layer, not the rule, carries that case.
 import { describe, expect, it } from 'vitest';
 import type { CheckId } from '../../src/domain/checks.js';
-import { logit, shippedCalibration } from '../../src/photo/learned/model.js';
+import { gateHolds, logit, shippedCalibration } from '../../src/photo/learned/model.js';
 import { makeIdPhoto } from '../../src/photo/pipeline.js';
 import { haveFaces, readFace } from '../faces.js';
 
@@ -63,4 +63,26 @@ describe.skipIf(!haveFaces)('learned checks on real photos', () => {
       expect(e.report.filter((c) => c.status !== 'pass')).toEqual([]);
     });
   }
+
+  // The gates on the hand rules (calibration.json rules), on a photo whose rule warn they drop and
+  // one whose rule warn they keep.
+  it('a studio portrait of dark skin on light grey: the backlight rule warns, its gate lets none stand', async () => {
+    expect(cal!.rules?.['light.backlit']?.warn).toBeNull();
+    const e = await evidenceOf('portraits/wmstim__inst__neutral_front__042_03.jpg');
+    expect(e.rules.find((c) => c.id === 'light.backlit')?.status).toBe('warn');
+    const final = e.report.find((c) => c.id === 'light.backlit')!;
+    expect(final.status).toBe('pass');
+    expect(final.threshold).toMatch(/gated/);
+    expect(final.value).toBe(e.rules.find((c) => c.id === 'light.backlit')!.value);
+  });
+
+  it('a cluttered background: the rule warns beyond its gate, and the warn stands', async () => {
+    const gate = cal!.rules?.['background.uniform'];
+    expect(gate?.warn).not.toBeNull();
+    const e = await evidenceOf('defects/busy_background/slinko__without_glasses__10.jpg');
+    const rule = e.rules.find((c) => c.id === 'background.uniform')!;
+    expect(rule.status).toBe('warn');
+    expect(gateHolds(gate!, rule.value!)).toBe(true);
+    expect(e.report.find((c) => c.id === 'background.uniform')?.status).toBe('warn');
+  });
 });
