@@ -15,10 +15,12 @@
 //   refuses on its own (a refusal stays with the rules, which say why). Its levels are shares of
 //   good photos in the upper tail of a normal fitted to the good photos' out-of-fold logits (folds
 //   by source repository, so no repository is both fitted and scored): WARN_LEVELS.
-// - A gate on a hand rule lets the rule's warn stand only where the rule's value is far enough out
-//   (model.ts RuleGate). The value is read the way (higher, lower, or farther from the good photos'
-//   median) that best ranks the check's defect photos above good photos; the levels lie between
-//   consecutive values of the rule's warns here. Not gated: the spec's own rules (SPEC_RULES), a
+// - A gate on a hand rule lets the rule's warn stand only where the photo is far enough out
+//   (model.ts RuleGate). Where the check has a learned model, the gate reads the model's logit: such
+//   rules warn on any of several measures and report only one of them as their value. Elsewhere it
+//   reads the rule's value the way (higher, lower, or farther from the good photos' median) that
+//   best ranks the check's defect photos above good photos. The levels lie between consecutive
+//   scores of the rule's warns here. Not gated: the spec's own rules (SPEC_RULES), a
 //   rule no defect photo here speaks for, fails, and warns on what could not be measured.
 // Starting from no learned warn and no gated warn, the levels are opened greedily: each step takes
 // the move (any check, any further level) that flags the most more defect photos of the acceptance
@@ -341,17 +343,25 @@ function positiveChecks(s: Sample): CheckId[] | null {
   return (folder && FOLDER_CHECKS[folder]) || null;
 }
 
-/** Each gated rule's direction: the reading of its value that best ranks its defect photos above
- *  good photos (AUC; ties: high, low, far). Rules with no defect photo here stay as written. */
-function gateShapes(samples: Sample[]): Map<CheckId, { direction: GateDirection; centre: number }> {
+type Shape = Pick<RuleGate, 'direction' | 'centre'>;
+
+/** Each gated rule's reading: its learned model where it has one (a rule may warn on any of several
+ *  measures, its value being one of them), else the reading of its value that best ranks its defect
+ *  photos above good photos (AUC; ties: high, low, far). Rules with no defect photo here stay as
+ *  written. */
+function gateShapes(samples: Sample[]): Map<CheckId, Shape> {
   const ids = new Set<CheckId>();
   for (const s of samples) for (const id of Object.keys(s.values ?? {}) as CheckId[]) ids.add(id);
-  const out = new Map<CheckId, { direction: GateDirection; centre: number }>();
+  const out = new Map<CheckId, Shape>();
   for (const id of [...ids].sort()) {
     if (SPEC_RULES.includes(id)) continue;
     const pos = samples.filter((s) => positiveChecks(s)?.includes(id) && s.values?.[id] !== undefined);
     const good = samples.filter((s) => countsForReview(s) && s.values?.[id] !== undefined);
     if (pos.length === 0 || good.length === 0) continue;
+    if (LEARNED[id]) {
+      out.set(id, { direction: 'model', centre: 0 });
+      continue;
+    }
     const centre = median(good.map((s) => s.values![id]!));
     let best: { direction: GateDirection; auc: number } | null = null;
     for (const direction of GATE_DIRECTIONS) {
@@ -413,8 +423,15 @@ export function operatingPoints(
       }
       const shape = shapes.get(id);
       if (status === 'warn' && (!shape || value === undefined)) fixed = true;
-      const gate = status === 'warn' && shape && value !== undefined ? gateScore(shape, value) : null;
       const z = LEARNED[id] ? (oof.get(s.file)?.[id] ?? null) : null;
+      const gate =
+        status !== 'warn' || !shape || value === undefined
+          ? null
+          : shape.direction === 'model'
+            ? z
+            : gateScore({ direction: shape.direction, centre: shape.centre }, value);
+      // A model gate without the model's reading cannot speak against the rule.
+      if (status === 'warn' && shape?.direction === 'model' && z === null) fixed = true;
       if (gate !== null || z !== null) entries.push({ id, gate, z });
     }
     stakes.push({ kind: pos ? 'positive' : 'good', fixed, entries });
@@ -540,7 +557,8 @@ export const METHOD =
   `per check an L2 logistic regression (lambda ${LAMBDA}, balanced classes, ${STEPS} Adam steps) on standardised evidence, ` +
   `warn only, added to the hand rule, its warn levels upper-tail shares of a normal fitted to out-of-fold logits of good ` +
   `photos (folds by source repository); gates on the hand rules' warns (not the spec's rules: ${SPEC_RULES.join(', ')}), ` +
-  `the value read the way that best ranks the check's defect photos above good photos; learned levels and gates chosen ` +
+  `reading the check's model logit where it has one, else the rule's value the way that best ranks the check's defect ` +
+  `photos above good photos; learned levels and gates chosen ` +
   `together, greedily, for the most defect photos flagged per good photo sent to review, within ${REVIEW_BUDGET * 100}% of ` +
   `good photos added to the review the fixed warns cause; a gate no step opened lets none of its warns stand`;
 

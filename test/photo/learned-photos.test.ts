@@ -76,13 +76,16 @@ describe.skipIf(!haveFaces)('learned checks on real photos', () => {
     expect(final.value).toBe(e.rules.find((c) => c.id === 'light.backlit')!.value);
   });
 
-  it('a cluttered background: the rule warns beyond its gate, and the warn stands', async () => {
-    const gate = cal!.rules?.['background.uniform'];
-    expect(gate?.warn).not.toBeNull();
-    const e = await evidenceOf('defects/busy_background/slinko__without_glasses__10.jpg');
-    const rule = e.rules.find((c) => c.id === 'background.uniform')!;
-    expect(rule.status).toBe('warn');
-    expect(gateHolds(gate!, rule.value!)).toBe(true);
-    expect(e.report.find((c) => c.id === 'background.uniform')?.status).toBe('warn');
+  it.each([
+    ['portraits/lisapq__img__good__10.jpg', 'pass'],
+    ['defects/non_neutral_expression/wmstim__inst__smiling_front__037_08.jpg', 'warn'],
+  ])('the expression rule warns on %s; its model gate makes it %s', async (file, status) => {
+    const gate = cal!.rules?.['expression.neutral'];
+    expect(gate?.direction).toBe('model');
+    const e = await evidenceOf(file);
+    expect(e.rules.find((c) => c.id === 'expression.neutral')?.status).toBe('warn');
+    const z = logit(cal!, cal!.checks['expression.neutral']!, e.features);
+    expect(gateHolds(gate!, 0, z)).toBe(status === 'warn');
+    expect(e.report.find((c) => c.id === 'expression.neutral')?.status).toBe(status);
   });
 });

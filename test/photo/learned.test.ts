@@ -235,6 +235,17 @@ describe('a calibration deciding report entries', () => {
     expect(at('eyes.open', 'warn', 0).status).toBe('warn');
   });
 
+  it("lets a model gate read the check's model, and keep the rule's warn without evidence", () => {
+    const gated: Calibration = { ...cal, rules: { 'head.covering': { direction: 'model', centre: 0, warn: 0.5 } } };
+    // The model's logit here is f (weight 1, bias 0); the rule's value plays no part.
+    const at = (f: number | null) =>
+      applyLearned([entry('head.covering', 'warn')], f === null ? null : { f }, gated)[0]!.status;
+    expect(at(0.4)).toBe('pass');
+    expect(at(0.6)).toBe('warn');
+    expect(at(null)).toBe('warn');
+    expect(gateHolds({ direction: 'model', centre: 0, warn: null }, 1, 10)).toBe(false);
+  });
+
   it('adds a flagged entry that was missing, and is off without evidence', () => {
     const added = applyLearned([], { f: 2 }, cal);
     expect(added.map((e) => [e.id, e.status])).toEqual([

@@ -29,7 +29,9 @@ export const GATE_DIRECTIONS = ['high', 'low', 'far'] as const;
 export type GateDirection = (typeof GATE_DIRECTIONS)[number];
 
 export interface RuleGate {
-  direction: GateDirection;
+  /** 'model': the check's learned model reads the photo instead of the rule's one value (a rule
+   *  whose warn may come from any of several measures, its value being only one of them). */
+  direction: GateDirection | 'model';
   /** The good photos' median value ('far' measures from it). */
   centre: number;
   /** A rule's warn stands when its score reaches this; null: none of its warns stands. */
@@ -117,14 +119,17 @@ export function logit(cal: Calibration, check: LearnedCheck, features: Features)
 
 const probability = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** A rule value's score under its gate: larger is further towards the defect. */
-export function gateScore(gate: Pick<RuleGate, 'direction' | 'centre'>, value: number): number {
+/** A rule value's score under a value gate: larger is further towards the defect. */
+export function gateScore(gate: { direction: GateDirection; centre: number }, value: number): number {
   return gate.direction === 'high' ? value : gate.direction === 'low' ? -value : Math.abs(value - gate.centre);
 }
 
-/** Whether a rule's warn on this value stands under its gate. */
-export function gateHolds(gate: RuleGate, value: number): boolean {
-  return gate.warn !== null && gateScore(gate, value) >= gate.warn;
+/** Whether a rule's warn stands under its gate: on its value, or on its model's logit `z`, which
+ *  without evidence (no face, no model) cannot speak against the rule. */
+export function gateHolds(gate: RuleGate, value: number, z: number | null = null): boolean {
+  if (gate.warn === null) return false;
+  if (gate.direction === 'model') return z === null || z >= gate.warn;
+  return gateScore({ direction: gate.direction, centre: gate.centre }, value) >= gate.warn;
 }
 
 /**
@@ -142,7 +147,10 @@ export function applyLearned(
   if (!cal) return report;
   const out = report.map((e) => {
     const gate = cal.rules?.[e.id];
-    if (!gate || e.status !== 'warn' || e.value === null || gateHolds(gate, e.value)) return { ...e };
+    if (!gate || e.status !== 'warn' || e.value === null) return { ...e };
+    const model = cal.checks[e.id];
+    const z = gate.direction === 'model' && model && features ? logit(cal, model, features) : null;
+    if (gateHolds(gate, e.value, z)) return { ...e };
     const level = gate.warn === null ? 'never' : `${gate.direction} score ≥ ${gate.warn}`;
     return {
       ...e,
