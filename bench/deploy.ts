@@ -14,6 +14,7 @@ import { loadConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase, rows } from '../src/db/client.js';
 import { createIdCipher } from '../src/db/crypto.js';
 import { PHOTO_JOB } from '../src/jobs/photo-queue.js';
+import { withProcessEnv } from '../src/photo/settings.js';
 import { seedDemo } from '../src/seed/demo.seed.js';
 import { createPgDatabase } from '../test/support/pg-database.js';
 import { ROOT, type Server, startServer } from '../test/support/server-process.js';
@@ -279,7 +280,8 @@ export async function startDeployment(opts: {
     });
     // One DATA_DIR for all: its secret.key is the one key every process must share.
     const common = { DATA_DIR: dataDir, DATABASE_URL: pgdb.url, KAOZHAO_DEMO: '0', LOG_LEVEL: 'warn' };
-    const workerEnv: NodeJS.ProcessEnv = { ...process.env, ...common };
+    // As `npm run worker` starts it (settings.ts PROCESS_ENV).
+    const workerEnv = withProcessEnv({ ...process.env, ...common });
     if (process.env.BENCH_WORKER_THREADS) workerEnv.KAOZHAO_PHOTO_WORKERS = process.env.BENCH_WORKER_THREADS;
     else delete workerEnv.KAOZHAO_PHOTO_WORKERS; // the deployed default: one thread per core
     for (let i = 0; i < opts.workers; i++) workers.push(new WorkerProcess(`worker ${i + 1}`, workerEnv));

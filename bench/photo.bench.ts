@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { createPhotoPool } from '../src/photo/index.js';
 import { makeIdPhoto } from '../src/photo/pipeline.js';
+import { withProcessEnv } from '../src/photo/settings.js';
 import { STAGES, type Stage } from '../src/photo/types.js';
 import { facePath, haveFaces, listFaces } from '../test/faces.js';
 
@@ -100,6 +101,8 @@ function runChild(dir: string, workers: number, photos: number): Promise<ChildRe
   return new Promise((resolve, reject) => {
     const p = fork(fileURLToPath(import.meta.url), ['--child', dir, String(workers), String(photos)], {
       execArgv: process.execArgv,
+      // As `npm start` and `npm run worker` start it (settings.ts PROCESS_ENV).
+      env: withProcessEnv(process.env),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let report: ChildReport | null = null;
