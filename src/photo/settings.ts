@@ -27,8 +27,9 @@ export const PHOTO_WORKER_NICE = Math.min(19, Math.max(0, Number(process.env.KAO
  * the same; the benches start their processes with it). glibc gives each thread that allocates its
  * own malloc arena, up to eight per core, and native code (sharp, onnxruntime, the WASM runtimes)
  * leaves each arena fragmented: with two arenas `npm run bench`'s worker process peaked at 595 MB
- * instead of 713 MB with one worker thread and at 959 MB instead of 1,120 MB with two, at the same
- * photos/s (2.19 vs 2.17, 3.54 vs 3.51). It is read only at process start, hence not set here.
+ * instead of 713 MB with one worker thread (200 photos) and at 959 MB instead of 1,120 MB with two
+ * (300 photos), at the same photos/s (2.19 vs 2.17, 3.54 vs 3.51). glibc reads it only when a
+ * process starts, hence a start setting and not code.
  */
 export const PROCESS_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 

@@ -1,9 +1,10 @@
 // The report's operating points, as data written by `npm run train` into calibration.json next to
 // this file (scripts/train/learn.ts states the method):
-// - Rule gates: a hand measure's warn stands only where its value is as far out as the level
-//   chosen from data; the measures were written on a few photos each, and their warn edges sent a
-//   third of good photos to review. A gate only ever turns a rule's warn into a pass; it never
-//   touches a fail, a value the rule could not measure, or the spec's own rules (not gated).
+// - Rule gates: a hand rule's warn stands only where the photo is as far out as a level chosen
+//   from data, read on the check's learned model where it has one, else on the rule's value; the
+//   measures were written on a few photos each, and their warn edges sent a third of good photos
+//   to review. A gate only ever turns a rule's warn into a pass; it never touches a fail, a value
+//   the rule could not measure, or the spec's own rules (not gated).
 // - Learned checks: a logistic model per requirement over the photo's evidence (features.ts) and a
 //   warn level for its logit. A learned check adds to its hand rule: it sends to review what the
 //   rule passed and it never refuses on its own, since a statistical guess should cost a student a
@@ -133,8 +134,8 @@ export function gateHolds(gate: RuleGate, value: number, z: number | null = null
 }
 
 /**
- * The report under the calibration: first a rule's warn whose value falls short of its gate
- * becomes a pass (the value kept, the threshold saying why); then a passing entry whose model
+ * The report under the calibration: first a rule's warn that falls short of its gate (on its
+ * value, or on its model's logit) becomes a pass (the value kept, the threshold saying why); then a passing entry whose model
  * logit reaches its warn level becomes a warn with the model's advice (keeping the measure's
  * value), and a check the photo had no entry for (a busy background when no photo was made) is
  * added when flagged. Without evidence (no face) only the gates apply.
