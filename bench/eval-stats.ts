@@ -101,8 +101,11 @@ export const needsCrop = (r: EvalRow) => /needs_crop/.test(r.labels);
 
 /** Folders of good photos: every check should pass on them (some labels excuse one check). */
 export const GOOD_FOLDERS = ['portraits', 'defects/eyeglasses_no_reflection', 'defects/hair_accessory'];
-export const isGood = (r: EvalRow) => GOOD_FOLDERS.some((f) => r.file.startsWith(`${f}/`));
-export const defectFolder = (r: EvalRow) => /^defects\/([^/]+)\//.exec(r.file)?.[1] ?? null;
+export const isGood = (r: Pick<EvalRow, 'file'>) => GOOD_FOLDERS.some((f) => r.file.startsWith(`${f}/`));
+/** Good photos whose outcome counts in false_fail and review_rate: clear labels, the head whole. */
+export const countsForReview = (r: Pick<EvalRow, 'file' | 'labels'>) =>
+  isGood(r) && !isBorderline(r) && !headNotWhole(r);
+export const defectFolder = (r: Pick<EvalRow, 'file'>) => /^defects\/([^/]+)\//.exec(r.file)?.[1] ?? null;
 
 /** 95% Wilson score interval of k successes in n. */
 export function wilson(k: number, n: number): { p: number; lo: number; hi: number } {
@@ -182,7 +185,7 @@ export function summarise(
         s.made.n++;
         if (res.made) s.made.k++;
       }
-      if (isBorderline(r) || headNotWhole(r)) continue;
+      if (!countsForReview(r)) continue;
       const o = goodOutcome(res, excusedOf(r));
       s.falseFail.n++;
       s.review.n++;

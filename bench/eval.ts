@@ -34,6 +34,7 @@ import {
   readCached,
 } from './eval-cache.js';
 import {
+  countsForReview,
   defectFolder,
   type EvalRow,
   excused,
@@ -41,7 +42,6 @@ import {
   fmtRate,
   goodOutcome,
   groupedFolds,
-  headNotWhole,
   isBorderline,
   isGood,
   isJudged,
@@ -432,7 +432,7 @@ function printJudgement(
 
   // Good photos: each check's fails and warns, and its share of the review load (photos sent to
   // review on which it warned; a photo can warn on several).
-  const good = rows.filter((r) => isGood(r) && !isBorderline(r) && !headNotWhole(r) && results.has(r.file));
+  const good = rows.filter((r) => countsForReview(r) && results.has(r.file));
   const outcomes = new Map(good.map((r) => [r.file, goodOutcome(results.get(r.file)!, excused(r))]));
   const inReview = good.filter((r) => outcomes.get(r.file) === 'review');
   console.log(

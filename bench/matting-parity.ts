@@ -12,14 +12,10 @@ import { rvmTfjs } from '../src/photo/matting.js';
 import { rvmOnnx, rvmSession } from '../src/photo/onnx/rvm.js';
 import type { RawImage } from '../src/photo/types.js';
 import { facePath, haveFaces, listFaces } from '../test/faces.js';
+import { mean, median, timed } from './measure.js';
 
 const W = 480;
 const H = 640;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : Number.NaN;
-};
 
 async function crop(file: string): Promise<RawImage> {
   const { data, info } = await sharp(facePath(file))
@@ -50,12 +46,6 @@ function diff(a: Uint8Array, b: Uint8Array): Diff {
     if (d > 2) over++;
   }
   return { max, mean: sum / a.length, over2: over / a.length };
-}
-
-async function timedMs<T>(f: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const r = await f();
-  return [r, performance.now() - t];
 }
 
 /** Child mode: load one runtime only, matte 20 crops, print the RSS as JSON. */
@@ -94,7 +84,7 @@ async function main(): Promise<void> {
   }
   const n = Number(process.env.PARITY_PHOTOS ?? 40);
   const files = listFaces('portraits').slice(0, n);
-  const [{ timings }] = await timedMs(() => rvmSession(W, H));
+  const [{ timings }] = await timed(() => rvmSession(W, H));
   console.log(
     `ONNX: conversion ${timings.convertMs.toFixed(0)} ms, session build ${timings.sessionMs.toFixed(0)} ms (${W}×${H})`,
   );
@@ -106,8 +96,8 @@ async function main(): Promise<void> {
   await rvmOnnx(warm);
   for (const file of files) {
     const img = await crop(file);
-    const [t, tfjsMs] = await timedMs(() => rvmTfjs(img));
-    const [o, onnxMs] = await timedMs(() => rvmOnnx(img));
+    const [t, tfjsMs] = await timed(() => rvmTfjs(img));
+    const [o, onnxMs] = await timed(() => rvmOnnx(img));
     rows.push({ file, a: diff(t.alpha, o.alpha), f: diff(t.foreground!, o.foreground), tfjs: tfjsMs, onnx: onnxMs });
   }
 
@@ -120,7 +110,6 @@ async function main(): Promise<void> {
       `${r.file.replace('portraits/', '').slice(0, 50).padEnd(50)} ${String(r.a.max).padStart(5)} ${r.a.mean.toFixed(3).padStart(7)} ${pct(r.a.over2).padStart(8)} ${String(r.f.max).padStart(7)} ${r.f.mean.toFixed(3).padStart(7)} ${pct(r.f.over2).padStart(8)} ${r.tfjs.toFixed(0).padStart(8)} ${r.onnx.toFixed(0).padStart(7)}`,
     );
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   console.log(`\n${rows.length} photos, ${W}×${H}:`);
   console.log(
     `  alpha: max |Δ| ${Math.max(...rows.map((r) => r.a.max))}, mean |Δ| ${mean(rows.map((r) => r.a.mean)).toFixed(4)} (worst photo ${Math.max(...rows.map((r) => r.a.mean)).toFixed(4)}), >2: ${pct(mean(rows.map((r) => r.a.over2)))}`,

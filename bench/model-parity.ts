@@ -23,18 +23,7 @@ import { expressionOnnx, expressionSession, faceRecDescriptorOnnx, faceRecSessio
 import { handSession } from '../src/photo/onnx/hand.js';
 import { cosineSimilarity } from '../src/photo/similarity.js';
 import { facePath, haveFaces, listFaces } from '../test/faces.js';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : Number.NaN;
-};
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const r = await f();
-  return [r, performance.now() - t];
-}
+import { mean, median, timed } from './measure.js';
 
 function absDiff(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; mean: number } {
   let max = 0;

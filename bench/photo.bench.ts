@@ -20,11 +20,8 @@ import { makeIdPhoto } from '../src/photo/pipeline.js';
 import { withProcessEnv } from '../src/photo/settings.js';
 import { STAGES, type Stage } from '../src/photo/types.js';
 import { facePath, haveFaces, listFaces } from '../test/faces.js';
+import { median } from './measure.js';
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : Number.NaN;
-};
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 interface ChildReport {

@@ -36,15 +36,17 @@
 // the fifth: nothing of the fifth fold is seen.
 import { type Cached, disputedLabels } from '../../bench/eval-cache.js';
 import {
+  countsForReview,
+  defectFolder,
   type EvalRow,
   excused,
   FOLDER_CHECKS,
   groupedFolds,
-  headNotWhole,
   isBorderline,
   isGood,
   isJudged,
 } from '../../bench/eval-stats.js';
+import { median } from '../../bench/measure.js';
 import type { CheckId, CheckStatus } from '../../src/domain/checks.js';
 import type { Features } from '../../src/photo/learned/features.js';
 import {
@@ -330,16 +332,10 @@ function auc(pos: number[], neg: number[]): number {
   return wins / (pos.length * neg.length);
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
-/** Good photos whose review counts, and the checks each defect photo's folder must trigger (null: not a clear positive). */
-const countsForReview = (s: Sample) => s.good && !isBorderline(s) && !headNotWhole(s);
+/** The checks a clear defect photo's folder must trigger (null: not a clear positive). */
 function positiveChecks(s: Sample): CheckId[] | null {
   if (s.good || isBorderline(s)) return null;
-  const folder = /^defects\/([^/]+)\//.exec(s.file)?.[1];
+  const folder = defectFolder(s);
   return (folder && FOLDER_CHECKS[folder]) || null;
 }
 

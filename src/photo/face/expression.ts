@@ -12,7 +12,7 @@ import { expressionOnnx, expressionSession } from '../onnx/faceapi.js';
 import { MODEL_RUNTIME } from '../settings.js';
 import type { Point, Point3, RawImage } from '../types.js';
 import { alignedCrop, fivePoints } from './embedding.js';
-import { faceApiInput, loadFaceApiWeights, tf } from './models.js';
+import { EXPRESSION_SIZE, faceApiInput, loadFaceApiWeights, tf } from './models.js';
 
 /** The network's outputs, in its order. */
 export const EXPRESSIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
@@ -26,8 +26,7 @@ export const STRONG_EXPRESSIONS = [
 ] as const satisfies readonly Expression[];
 export type StrongExpression = (typeof STRONG_EXPRESSIONS)[number];
 
-/** Side of the network's input. */
-export const EXPRESSION_SIZE = 112;
+export { EXPRESSION_SIZE };
 
 /**
  * Where face-api's own pipeline puts the five landmarks (eye centres, nose tip, mouth corners) in

@@ -10,10 +10,9 @@ import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core
 import { faceRecDescriptorOnnx, faceRecSession } from '../onnx/faceapi.js';
 import { MODEL_RUNTIME } from '../settings.js';
 import type { Point } from '../types.js';
-import { faceApiInput, loadFaceApiWeights, tf } from './models.js';
+import { FACEREC_SIZE, faceApiInput, loadFaceApiWeights, tf } from './models.js';
 
-/** Side of the network's input. */
-export const FACEREC_SIZE = 150;
+export { FACEREC_SIZE };
 
 /**
  * dlib's face chip (get_face_chip_details, 150 px, padding 0.25, what the net was trained on) as a

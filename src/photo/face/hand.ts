@@ -15,13 +15,12 @@ import path from 'node:path';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { MESH } from '../layout.js';
-import { handLandmarkOnnx, handSession } from '../onnx/hand.js';
+import { handLandmarkOnnx, handSession, HAND_SIZE as SIZE } from '../onnx/hand.js';
 import { MODEL_RUNTIME, type ModelRuntime } from '../settings.js';
 import type { Point, Point3, RawImage } from '../types.js';
 import { warpSimilarity } from './embedding.js';
 import { humanModelDir, loadGraphModel, tf } from './models.js';
 
-const SIZE = 224;
 /** Crops around the chin, in face widths: side, and centres across the jaw just below the chin. */
 const GRID = { side: 1.2, dx: [-0.3, 0.3], dy: 0.1 } as const;
 /** A first crop reading at least this is re-cropped on its keypoints; below it no hand was seen. */

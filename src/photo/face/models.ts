@@ -22,6 +22,9 @@ export const extraModelDir = process.env.KAOZHAO_MODELS ?? path.join(root, 'mode
 export const wasmDir = `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`;
 /** Folder of face-api's bundled weights (@vladmandic/face-api, MIT): only the weights are used. */
 export const faceApiModelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+/** Side of the input of face-api's FaceRecognitionNet and of its FaceExpressionNet, for both runtimes. */
+export const FACEREC_SIZE = 150;
+export const EXPRESSION_SIZE = 112;
 
 interface ModelJson {
   modelTopology: unknown;
@@ -36,9 +39,15 @@ interface ModelJson {
 
 type WeightsManifest = ModelJson['weightsManifest'];
 
+/** The concatenated bytes of the shards a weights manifest names, its shards in `dir`. */
+export function readShardBytes(dir: string, manifest: readonly { paths: string[] }[]): Uint8Array {
+  const b = Buffer.concat(manifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))));
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** The weight specs and the concatenated shard bytes of a weights manifest whose shards are in `dir`. */
 function readShards(dir: string, manifest: WeightsManifest) {
-  const weights = Buffer.concat(manifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))));
+  const weights = readShardBytes(dir, manifest);
   return {
     weightSpecs: manifest.flatMap((g) => g.weights),
     weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,

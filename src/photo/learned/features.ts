@@ -126,20 +126,35 @@ const PARTS: Record<string, [number, number, number, number][]> = {
   all: [[0, 1, 0, 1]],
 };
 
+/** Per part, the cells of a width×height map whose centre lies in it; one map size per spec, so
+ *  computed once per size, not per photo. */
+const partCells = new Map<string, [string, number[]][]>();
+function cellsOf(width: number, height: number): [string, number[]][] {
+  const key = `${width}x${height}`;
+  let parts = partCells.get(key);
+  if (!parts) {
+    parts = Object.entries(PARTS).map(([part, boxes]) => {
+      const cells: number[] = [];
+      for (let y = 0; y < height; y++) {
+        const cy = (y + 0.5) / height;
+        for (let x = 0; x < width; x++) {
+          const cx = (x + 0.5) / width;
+          if (boxes.some(([x0, x1, y0, y1]) => cx >= x0 && cx < x1 && cy >= y0 && cy < y1)) cells.push(y * width + x);
+        }
+      }
+      return [part, cells];
+    });
+    partCells.set(key, parts);
+  }
+  return parts;
+}
+
 /** Per part of the crop, the mean of each channel of an activation map over the cells it covers
  *  (a cell counts when its centre lies in the part). */
 export function encoderFeatures(out: Features, map: FeatureMap): void {
   const { data, channels, width, height } = map;
   const plane = width * height;
-  for (const [part, boxes] of Object.entries(PARTS)) {
-    const cells: number[] = [];
-    for (let y = 0; y < height; y++) {
-      const cy = (y + 0.5) / height;
-      for (let x = 0; x < width; x++) {
-        const cx = (x + 0.5) / width;
-        if (boxes.some(([x0, x1, y0, y1]) => cx >= x0 && cx < x1 && cy >= y0 && cy < y1)) cells.push(y * width + x);
-      }
-    }
+  for (const [part, cells] of cellsOf(width, height)) {
     for (let c = 0; c < channels; c++) {
       let sum = 0;
       for (const i of cells) sum += data[c * plane + i]!;

@@ -146,12 +146,18 @@ export function applyLearned(
   cal = shippedCalibration(),
 ): CheckResult[] {
   if (!cal) return report;
+  // Each model's logit once: a model gate and its learned check read the same one.
+  const logits = new Map<CheckId, number>();
+  const zOf = (id: CheckId): number | null => {
+    const model = cal.checks[id];
+    if (!model || !features) return null;
+    if (!logits.has(id)) logits.set(id, logit(cal, model, features));
+    return logits.get(id)!;
+  };
   const out = report.map((e) => {
     const gate = cal.rules?.[e.id];
     if (!gate || e.status !== 'warn' || e.value === null) return { ...e };
-    const model = cal.checks[e.id];
-    const z = gate.direction === 'model' && model && features ? logit(cal, model, features) : null;
-    if (gateHolds(gate, e.value, z)) return { ...e };
+    if (gateHolds(gate, e.value, gate.direction === 'model' ? zOf(e.id) : null)) return { ...e };
     const level = gate.warn === null ? 'never' : `${gate.direction} score ≥ ${gate.warn}`;
     return {
       ...e,
@@ -163,7 +169,7 @@ export function applyLearned(
   if (!features) return out;
   for (const [id, model] of Object.entries(cal.checks) as [CheckId, LearnedCheck][]) {
     if (model.warn === null) continue;
-    const z = logit(cal, model, features);
+    const z = zOf(id)!;
     if (z < model.warn) continue;
     const threshold = `learned (calibration.json): p = ${probability(z).toFixed(3)} ≥ ${probability(model.warn).toFixed(3)} warn`;
     const message = ADVICE[id] ?? { zh: CHECKS[id].zh, en: CHECKS[id].en };

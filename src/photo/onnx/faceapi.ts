@@ -3,7 +3,7 @@
 // are code over weights, not graph models, so there is nothing for tfjs-to-onnx.ts to convert.
 // Every layer mirrors the tfjs forward pass, TF's asymmetric 'same' padding included.
 import path from 'node:path';
-import { faceApiModelDir } from '../face/models.js';
+import { EXPRESSION_SIZE, FACEREC_SIZE, faceApiModelDir } from '../face/models.js';
 import {
   depthwiseToOihw,
   GraphBuilder,
@@ -104,7 +104,7 @@ function recResidualDown(g: GraphBuilder, w: Map<string, Weight>, x: Feature, pr
 }
 
 /** FaceRecognitionNet for one NCHW 1×3×150×150 input `input`, output `descriptor` [1, 128]. */
-export function buildFaceRecOnnx(size = 150): Uint8Array {
+export function buildFaceRecOnnx(size = FACEREC_SIZE): Uint8Array {
   const w = readWeightsManifest(faceApiModelDir, 'face_recognition_model');
   const g = new GraphBuilder('face_recognition_net');
   let x: Feature = { name: 'input', c: 3, h: size, w: size };
@@ -179,7 +179,7 @@ function denseBlock(g: GraphBuilder, w: Map<string, Weight>, x: Feature, prefix:
 }
 
 /** FaceExpressionNet for one NCHW 1×3×112×112 input `input`, output `probabilities` [1, 7]. */
-export function buildExpressionOnnx(size = 112): Uint8Array {
+export function buildExpressionOnnx(size = EXPRESSION_SIZE): Uint8Array {
   const w = readWeightsManifest(faceApiModelDir, 'face_expression_model');
   const g = new GraphBuilder('face_expression_net');
   let x: Feature = { name: 'input', c: 3, h: size, w: size };
@@ -211,17 +211,17 @@ const manifest = (name: string) => weightFiles(path.join(faceApiModelDir, `${nam
 
 export const faceRecSession = () =>
   sessions.get('facerec', () =>
-    buildSession('facerec-150', manifest('face_recognition_model'), () => buildFaceRecOnnx(150)),
+    buildSession(`facerec-${FACEREC_SIZE}`, manifest('face_recognition_model'), () => buildFaceRecOnnx()),
   );
 export const expressionSession = () =>
   sessions.get('expression', () =>
-    buildSession('expression-112', manifest('face_expression_model'), () => buildExpressionOnnx(112)),
+    buildSession(`expression-${EXPRESSION_SIZE}`, manifest('face_expression_model'), () => buildExpressionOnnx()),
   );
 
 /** Same contract as face/facerec.ts faceRecDescriptorTfjs: a 150×150 RGB crop (0..255 HWC) → 128 values. */
 export async function faceRecDescriptorOnnx(crop: Float32Array): Promise<number[]> {
   const { session } = await faceRecSession();
-  const input = floatTensor(faceApiPlanes(crop, 150), [1, 3, 150, 150]);
+  const input = floatTensor(faceApiPlanes(crop, FACEREC_SIZE), [1, 3, FACEREC_SIZE, FACEREC_SIZE]);
   const [d] = await runSession(session, { input }, ['descriptor']);
   return Array.from(d!);
 }
@@ -229,7 +229,7 @@ export async function faceRecDescriptorOnnx(crop: Float32Array): Promise<number[
 /** Same contract as face/expression.ts' tfjs pass: a 112×112 RGB crop (0..255 HWC) → 7 probabilities. */
 export async function expressionOnnx(crop: Float32Array): Promise<Float32Array> {
   const { session } = await expressionSession();
-  const input = floatTensor(faceApiPlanes(crop, 112), [1, 3, 112, 112]);
+  const input = floatTensor(faceApiPlanes(crop, EXPRESSION_SIZE), [1, 3, EXPRESSION_SIZE, EXPRESSION_SIZE]);
   const [p] = await runSession(session, { input }, ['probabilities']);
   return p!;
 }

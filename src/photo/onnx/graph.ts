@@ -2,6 +2,7 @@
 // onnx/faceapi.ts), plus the TF conventions those nets rely on (HWIO filters, 'same' padding).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readShardBytes } from '../face/models.js';
 import { encodeModel, type OnnxAttr, type OnnxNode, type OnnxTensor, OnnxType } from './protobuf.js';
 import { decodeWeights, type TfWeightSpec } from './tfjs-to-onnx.js';
 
@@ -19,10 +20,9 @@ export function readWeightsManifest(dir: string, name: string): Map<string, Weig
     paths: string[];
     weights: TfWeightSpec[];
   }[];
-  const bin = Buffer.concat(manifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))));
   const decoded = decodeWeights(
     manifest.flatMap((g) => g.weights),
-    new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength),
+    readShardBytes(dir, manifest),
   );
   const out = new Map<string, Weight>();
   for (const [k, v] of decoded) {

@@ -1,19 +1,16 @@
 // Human's hand landmark model (handlandmark-lite) on onnxruntime-node: the TF.js graph converted
 // in memory (tfjs-to-onnx.ts) once per batch size, since the converter folds every shape. The
 // engine uses two: the crops beside the chin in one batch, then single re-crops.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { humanModelDir } from '../face/models.js';
 import { type BuiltSession, buildSession, floatTensor, runSession, SessionCache, weightFiles } from './session.js';
-import { type TfModelJson, tfjsGraphToOnnx } from './tfjs-to-onnx.js';
+import { tfjsGraphFileToOnnx } from './tfjs-to-onnx.js';
 
 export const HAND_SIZE = 224;
 
 /** The ONNX bytes of handlandmark-lite for `batch` NCHW 224×224 crops (RGB 0–1). */
 export function convertHandLandmark(batch: number, dir = humanModelDir): Uint8Array {
-  const json = JSON.parse(readFileSync(path.join(dir, 'handlandmark-lite.json'), 'utf8')) as TfModelJson;
-  const bin = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))));
-  return tfjsGraphToOnnx(json, new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength), {
+  return tfjsGraphFileToOnnx(path.join(dir, 'handlandmark-lite.json'), {
     inputShapes: { input_1: [batch, HAND_SIZE, HAND_SIZE, 3] },
     // Identity_1: hand presence (sigmoid); Identity: 21 keypoints × (x, y, z) in crop pixels.
     outputs: { score: 'Identity_1', keypoints: 'Identity' },

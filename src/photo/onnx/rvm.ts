@@ -1,21 +1,18 @@
 // RVM on onnxruntime-node: the TF.js graph in models/ converted to ONNX in memory (tfjs-to-onnx.ts)
 // for each crop size, so the weights and the network are exactly the ones the tfjs path runs.
 // Session options and the lazy native binding: session.ts.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { extraModelDir } from '../face/models.js';
 import { MATTING } from '../thresholds.js';
 import type { FeatureMap, RawImage } from '../types.js';
 import { type BuiltSession, buildSession, floatTensor, SessionCache, weightFiles } from './session.js';
-import { type TfModelJson, tfjsGraphToOnnx } from './tfjs-to-onnx.js';
+import { tfjsGraphFileToOnnx } from './tfjs-to-onnx.js';
 
 const RVM_FEATURES = 'StatefulPartitionedCall/matting_network_wrapper/StatefulPartitionedCall/lraspp/mul';
 
 /** The ONNX bytes of RVM for one W×H input, recurrent states zero, MATTING.rvmDownsampleRatio. */
 export function convertRvm(width: number, height: number, dir = extraModelDir): Uint8Array {
-  const json = JSON.parse(readFileSync(path.join(dir, 'rvm.json'), 'utf8')) as TfModelJson;
-  const bin = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(dir, p)))));
-  return tfjsGraphToOnnx(json, new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength), {
+  return tfjsGraphFileToOnnx(path.join(dir, 'rvm.json'), {
     inputShapes: { src: [1, height, width, 3] },
     // Every photo is matted on its own: the recurrent state always starts from zero.
     constantInputs: { r1i: 0, r2i: 0, r3i: 0, r4i: 0, downsample_ratio: MATTING.rvmDownsampleRatio },

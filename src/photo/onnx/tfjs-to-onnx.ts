@@ -7,6 +7,9 @@
 // inside the ONNX graph (a Transpose after each input and before each output, or none with
 // ioLayout 'nchw') and the axes of Concat/Split/Mean/Pad/Slice and the broadcast constants are
 // remapped, so ORT runs no per-conv Transposes. Shapes are tracked in TF (NHWC) terms.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readShardBytes } from '../face/models.js';
 import { encodeModel, type OnnxAttr, type OnnxNode, type OnnxTensor, OnnxType, type OnnxTypeCode } from './protobuf.js';
 
 export interface TfAttr {
@@ -1102,6 +1105,12 @@ class Converter {
  * Converts a TF.js graph model to ONNX bytes for one static input shape. Throws
  * UnsupportedOpError naming the op and node for anything it cannot translate faithfully.
  */
+/** The same for a model.json on disk, its weight shards beside it. */
+export function tfjsGraphFileToOnnx(jsonPath: string, opts: ConvertOptions): Uint8Array {
+  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as TfModelJson;
+  return tfjsGraphToOnnx(json, readShardBytes(path.dirname(jsonPath), json.weightsManifest), opts);
+}
+
 export function tfjsGraphToOnnx(modelJson: TfModelJson, weightBytes: Uint8Array, opts: ConvertOptions): Uint8Array {
   const topology = (modelJson.modelTopology as { node?: TfNode[] }).node ?? [];
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
