@@ -2,13 +2,14 @@
 // with zeroed recurrent state on every call: Human's segmentation() carries the state of the last
 // photo into the next and runs at full input resolution.
 //
-// RVM runs where settings.ts MODEL_RUNTIME says (onnxruntime-node by default, onnx/rvm.ts);
-// selfie always runs on tfjs.
+// Both run where settings.ts MODEL_RUNTIME says: onnxruntime-node by default (onnx/rvm.ts,
+// onnx/selfie.ts), or tfjs.
 import path from 'node:path';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { extraModelDir, loadGraphModel, tf } from './face/models.js';
 import { rvmOnnx, rvmSession } from './onnx/rvm.js';
+import { SELFIE_SIZE, selfieMaskOnnx, selfieSession } from './onnx/selfie.js';
 import { MODEL_RUNTIME } from './settings.js';
 import { loadSpec } from './spec.js';
 import { MATTING } from './thresholds.js';
@@ -37,16 +38,22 @@ function model(kind: MattingModel): Promise<GraphModel> {
 export async function preloadMatting(kind: MattingModel): Promise<void> {
   if (kind === 'rvm' && MODEL_RUNTIME === 'onnx') {
     // A session is built per crop size and the crop is the spec's output size: warm the default
-    // spec's; another spec's size pays its build (about a second) on its first photo.
+    // spec's; another spec's size pays its build (about a second) on its first photo. The same
+    // holds for the selfie scout below.
     const { width, height } = loadSpec();
     await rvmSession(width, height);
+    return;
+  }
+  if (kind === 'selfie' && MODEL_RUNTIME === 'onnx') {
+    const { width, height } = loadSpec();
+    await selfieSession(width, height);
     return;
   }
   await model(kind);
 }
 
-function toUint8(t: Tensor): Uint8Array {
-  const data = t.dataSync() as Float32Array;
+function toUint8(t: Tensor | Float32Array): Uint8Array {
+  const data = t instanceof Float32Array ? t : (t.dataSync() as Float32Array);
   const out = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(data[i]! * 255)));
   return out;
@@ -75,9 +82,10 @@ export async function rvmTfjs(image: RawImage): Promise<Matte> {
   }
 }
 
-async function selfie(image: RawImage): Promise<Matte> {
+/** The tfjs path; exported for the parity test. */
+export async function selfieTfjs(image: RawImage): Promise<Matte> {
   const m = await model('selfie');
-  const size = 256;
+  const size = SELFIE_SIZE;
   const out = tf.tidy(() => {
     const t = tf.expandDims(tf.tensor3d(image.data, [image.height, image.width, 3], 'float32'), 0);
     const resized = tf.image.resizeBilinear(t as import('@tensorflow/tfjs-core').Tensor4D, [size, size]);
@@ -93,6 +101,9 @@ async function selfie(image: RawImage): Promise<Matte> {
 
 export function matte(image: RawImage, kind: MattingModel): Promise<Matte> {
   if (image.channels !== 3) throw new Error('matte expects RGB');
-  if (kind === 'selfie') return selfie(image);
+  if (kind === 'selfie')
+    return MODEL_RUNTIME === 'onnx'
+      ? selfieMaskOnnx(image).then((mask) => ({ alpha: toUint8(mask), foreground: null }))
+      : selfieTfjs(image);
   return MODEL_RUNTIME === 'onnx' ? rvmOnnx(image) : rvmTfjs(image);
 }

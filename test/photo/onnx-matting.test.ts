@@ -1,14 +1,15 @@
 // The TF.js → ONNX converter (src/photo/onnx/) against tfjs itself: weights decode bit for bit as
 // tfjs decodes them, a small graph with the ops whose conventions differ most between the two
 // (SAME padding with stride, half-pixel resize, SAME average pooling on odd sizes, channel concat)
-// computes the same on both, and RVM on real portraits gives the same alpha on both runtimes.
+// computes the same on both, and RVM and the selfie scout (a transposed convolution at its end) on
+// real portraits give the same alpha on both runtimes.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ensureBackend, extraModelDir, tf } from '../../src/photo/face/models.js';
-import { rvmTfjs } from '../../src/photo/matting.js';
+import { matte, rvmTfjs, selfieTfjs } from '../../src/photo/matting.js';
 import { rvmOnnx } from '../../src/photo/onnx/rvm.js';
 import {
   decodeWeights,
@@ -167,6 +168,77 @@ describe('tfjs → ONNX converter', () => {
     tf.dispose([x, want]);
   });
 
+  it('matches tfjs on a strided transposed conv with a leftover row, a flatten and a fused dense layer', async () => {
+    await ensureBackend();
+    const rnd = lcg(11);
+    // 3×3 → 8×7 at stride 2, VALID, kernel 3: a forward conv from 8 rows gives 3 and leaves one
+    // row over, so the height needs output_padding (2·2 + 3 = 7, one short of 8); the width does
+    // not. Then a Flatten of the NHWC data and a Dense layer with its ReLU fused, and a softmax, as
+    // the anti-spoof classifiers end.
+    const { json, bytes, specs } = tinyModel(
+      [
+        { name: 'x', op: 'Placeholder', attr: { ...float, shape: { shape: { unknownRank: true } } } },
+        {
+          name: 'up',
+          op: 'Conv2DBackpropInput',
+          input: ['outSize', 'f', 'x'],
+          attr: {
+            strides: ints(1, 2, 2, 1),
+            dilations: ints(1, 1, 1, 1),
+            padding: { s: b64('VALID') },
+            data_format: { s: b64('NHWC') },
+          },
+        },
+        { name: 'flat', op: 'Reshape', input: ['up', 'flatShape'] },
+        {
+          name: 'dense',
+          op: '_FusedMatMul',
+          input: ['flat', 'w', 'b'],
+          attr: {
+            transpose_a: { b: false },
+            transpose_b: { b: false },
+            fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } },
+            num_args: { i: '1' },
+          },
+        },
+        { name: 'out', op: 'Softmax', input: ['dense'] },
+      ],
+      [
+        { name: 'outSize', shape: [4], dtype: 'int32', data: [1, 8, 7, 2] },
+        { name: 'f', shape: [3, 3, 2, 4], dtype: 'float32', data: Array.from({ length: 72 }, rnd) },
+        { name: 'flatShape', shape: [2], dtype: 'int32', data: [-1, 112] },
+        { name: 'w', shape: [112, 3], dtype: 'float32', data: Array.from({ length: 336 }, rnd) },
+        { name: 'b', shape: [3], dtype: 'float32', data: Array.from({ length: 3 }, rnd) },
+      ],
+    );
+    const shape = [1, 3, 3, 4];
+    const input = Float32Array.from({ length: 36 }, rnd);
+    const onnxBytes = tfjsGraphToOnnx(json, bytes, {
+      inputShapes: { x: shape },
+      outputs: { up: 'up', out: 'out' },
+    });
+    const got = await runOnnx(onnxBytes, { x: new ort.Tensor('float32', input, shape) });
+    const model = await converter.loadGraphModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology as object,
+        weightSpecs: specs as Parameters<typeof tf.io.decodeWeights>[1],
+        weightData: bytes.slice().buffer,
+      }),
+    );
+    const x = tf.tensor4d(input, shape as [number, number, number, number]);
+    const [up, out] = model.execute({ x }, ['up', 'out']) as import('@tensorflow/tfjs-core').Tensor[];
+    expect(got.up!.dims).toEqual([1, 8, 7, 2]);
+    expect(up!.shape).toEqual([1, 8, 7, 2]);
+    const a = got.up!.data as Float32Array;
+    const b = up!.dataSync();
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 5);
+    const p = got.out!.data as Float32Array;
+    const q = out!.dataSync();
+    expect(p).toHaveLength(3);
+    for (let i = 0; i < 3; i++) expect(p[i]).toBeCloseTo(q[i]!, 5);
+    tf.dispose([x, up!, out!]);
+  });
+
   it('refuses an op it does not know, naming it', () => {
     const { json, bytes } = tinyModel(
       [
@@ -238,5 +310,27 @@ describe.skipIf(!haveFaces)('RVM on onnxruntime vs tfjs, real portraits', () => 
     let fgDiff = 0;
     for (let i = 0; i < o.foreground.length; i++) fgDiff += Math.abs(o.foreground[i]! - t.foreground![i]!);
     expect(fgDiff / o.foreground.length).toBeLessThan(1);
+  });
+});
+
+describe.skipIf(!haveFaces)('the selfie scout on onnxruntime vs tfjs, real portraits', () => {
+  it.each(PORTRAITS)('%s: the same mask, resizes included', async (file) => {
+    const img = await crop(file);
+    const t = await selfieTfjs(img);
+    // The engine's own call: onnxruntime under the default runtime.
+    const o = await matte(img, 'selfie');
+    expect(o.alpha.length).toBe(480 * 640);
+    let worst = 0;
+    let sum = 0;
+    for (let i = 0; i < o.alpha.length; i++) {
+      const d = Math.abs(o.alpha[i]! - t.alpha[i]!);
+      worst = Math.max(worst, d);
+      sum += d;
+    }
+    // A transposed convolution laid out wrongly, or another resize, moves the edge by many levels.
+    expect(sum / o.alpha.length).toBeLessThan(0.05);
+    expect(worst).toBeLessThanOrEqual(2);
+    expect(o.alpha.filter((v) => v > 200).length / o.alpha.length).toBeGreaterThan(0.1);
+    expect(o.alpha.filter((v) => v < 50).length / o.alpha.length).toBeGreaterThan(0.02);
   });
 });

@@ -1,10 +1,14 @@
 // Face and body analysis with @vladmandic/human on the tfjs WASM backend: detection, 478-point
-// mesh with iris, head pose, anti-spoof/liveness,
-// and MoveNet body keypoints for the shoulders. One Human per process (a second instance does not
-// load different models), so this module holds it.
+// mesh with iris, head pose. Anti-spoof and liveness (on Human's face crop) and MoveNet's body
+// keypoints for the shoulders run on onnxruntime-node (onnx/spoof.ts, onnx/movenet.ts) unless
+// settings.ts MODEL_RUNTIME is tfjs; then Human runs them. One Human per process (a second instance
+// does not load different models), so this module holds it.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BODY_MIN_CONFIDENCE, bodyKeypointsOnnx, moveNetSession } from '../onnx/movenet.js';
+import { SPOOF_MODELS, type SpoofModel, spoofScore, spoofSession } from '../onnx/spoof.js';
+import { MODEL_RUNTIME } from '../settings.js';
 import { MAKING } from '../thresholds.js';
 import type { AnalysisResult, BodyKeypoint, FaceAnalysis, RawImage } from '../types.js';
 import { ensureBackend, humanModelDir, registerFileRouter, tf, wasmDir } from './models.js';
@@ -14,6 +18,9 @@ type HumanModule = typeof import('@vladmandic/human');
 type HumanInstance = InstanceType<HumanModule['Human']>;
 
 const RAD = 180 / Math.PI;
+
+/** Anti-spoof, liveness and MoveNet on onnxruntime-node instead of inside Human. */
+const onOrt = MODEL_RUNTIME === 'onnx';
 
 function humanConfig(): Partial<import('@vladmandic/human').Config> {
   return {
@@ -29,7 +36,8 @@ function humanConfig(): Partial<import('@vladmandic/human').Config> {
     filter: { enabled: false },
     face: {
       enabled: true,
-      detector: { rotation: true, maxDetected: 10, minConfidence: 0.3, iouThreshold: 0.1, return: false },
+      // `return`: the face crop the mesh model read, which the anti-spoof pair reads on ORT.
+      detector: { rotation: true, maxDetected: 10, minConfidence: 0.3, iouThreshold: 0.1, return: onOrt },
       mesh: { enabled: true },
       iris: { enabled: true },
       // Off: Human runs faceres on its own unaligned crop; the engine's one description is
@@ -38,10 +46,15 @@ function humanConfig(): Partial<import('@vladmandic/human').Config> {
       // Off: the expression is read by face/expression.ts (face-api's net), which the shared set's
       // neutral portraits do not fool the way Human's emotion model did (surprise 0.75).
       emotion: { enabled: false },
-      antispoof: { enabled: true },
-      liveness: { enabled: true },
+      antispoof: { enabled: !onOrt },
+      liveness: { enabled: !onOrt },
     },
-    body: { enabled: true, modelPath: 'movenet-lightning.json', maxDetected: 1, minConfidence: 0.1 },
+    body: {
+      enabled: !onOrt,
+      modelPath: 'movenet-lightning.json',
+      maxDetected: 1,
+      minConfidence: BODY_MIN_CONFIDENCE,
+    },
     hand: { enabled: false },
     object: { enabled: false },
     gesture: { enabled: false },
@@ -60,12 +73,16 @@ export function loadHuman(): Promise<HumanInstance> {
     ) as HumanModule;
     const h = new Human(humanConfig());
     await h.load();
+    if (onOrt)
+      await Promise.all([moveNetSession(), ...(Object.keys(SPOOF_MODELS) as SpoofModel[]).map((k) => spoofSession(k))]);
     return h;
   })();
   return human;
 }
 
-function toFace(f: import('@vladmandic/human').FaceResult): FaceAnalysis {
+type Spoof = Partial<Record<SpoofModel, number>>;
+
+function toFace(f: import('@vladmandic/human').FaceResult, spoof: Spoof): FaceAnalysis {
   const angle = f.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
   return {
     box: [f.box[0], f.box[1], f.box[2], f.box[3]],
@@ -74,9 +91,29 @@ function toFace(f: import('@vladmandic/human').FaceResult): FaceAnalysis {
     pose: { yaw: angle.yaw * RAD, pitch: angle.pitch * RAD, roll: angle.roll * RAD },
     gaze: { bearing: f.rotation?.gaze.bearing ?? 0, strength: f.rotation?.gaze.strength ?? 0 },
     embedding: f.embedding ? Array.from(f.embedding) : [],
-    real: f.real,
-    live: f.live,
+    real: spoof.real ?? f.real,
+    live: spoof.live ?? f.live,
   };
+}
+
+/**
+ * Anti-spoof and liveness scores of a face from the crop Human returned (`detector.return`), resized
+ * as Human resizes it (bilinear, corners not aligned) and rounded as Human rounds them. Unlike
+ * Human, a score of 0 is kept: Human drops it as falsy, and the checks then read a sure spoof as
+ * "not measured".
+ */
+async function spoofScores(f: HumanFace): Promise<Spoof> {
+  const crop = f.tensor;
+  if (!onOrt || !crop) return {};
+  const out: Spoof = {};
+  for (const kind of Object.keys(SPOOF_MODELS) as SpoofModel[]) {
+    const { size } = SPOOF_MODELS[kind];
+    const resized = tf.image.resizeBilinear(crop as import('@tensorflow/tfjs-core').Tensor3D, [size, size], false);
+    const pixels = resized.dataSync() as Float32Array;
+    resized.dispose();
+    out[kind] = Math.round(100 * (await spoofScore(kind, pixels))) / 100;
+  }
+  return out;
 }
 
 type HumanFace = import('@vladmandic/human').FaceResult;
@@ -95,7 +132,7 @@ interface Look {
 async function lookAgain(h: HumanInstance, input: import('@tensorflow/tfjs-core').Tensor4D, look: Look) {
   const { face, body } = h.config;
   const detector = face.detector!;
-  const perFace = [face.mesh!, face.iris!, face.antispoof!, face.liveness!];
+  const perFace = [face.mesh!, face.iris!, ...(onOrt ? [] : [face.antispoof!, face.liveness!])];
   const saved = {
     min: detector.minConfidence,
     max: detector.maxDetected,
@@ -175,13 +212,21 @@ export async function analyze(image: RawImage): Promise<AnalysisResult> {
   } finally {
     input.dispose();
   }
-  const faces = confident.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]).map(toFace);
-  for (const f of found) f.tensor?.dispose();
-  const body: BodyKeypoint[] = (result.body[0]?.keypoints ?? []).map((k) => ({
-    part: k.part,
-    score: k.score,
-    x: k.position[0],
-    y: k.position[1],
-  }));
+  let faces: FaceAnalysis[];
+  try {
+    confident.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+    faces = [];
+    for (const f of confident) faces.push(toFace(f, await spoofScores(f)));
+  } finally {
+    for (const f of found) f.tensor?.dispose();
+  }
+  const body: BodyKeypoint[] = onOrt
+    ? await bodyKeypointsOnnx(image)
+    : (result.body[0]?.keypoints ?? []).map((k) => ({
+        part: k.part,
+        score: k.score,
+        x: k.position[0],
+        y: k.position[1],
+      }));
   return { faces, uncertainFaces, body };
 }

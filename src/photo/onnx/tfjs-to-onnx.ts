@@ -48,7 +48,11 @@ export interface ConstantInput {
 }
 
 export interface ConvertOptions {
-  /** Placeholder name → full static shape (NHWC for images). These become ONNX inputs. */
+  /**
+   * Placeholder name → full static shape (NHWC for images). These become ONNX inputs. A float node
+   * inside the graph may be named too: the graph then starts there, and what computes it is left
+   * out (a model whose own input stage reshapes in ways the converter does not follow).
+   */
   inputShapes: Record<string, number[]>;
   /** Placeholder name → value fixed at conversion time (a number is a float32 scalar). */
   constantInputs?: Record<string, number | ConstantInput>;
@@ -456,7 +460,9 @@ class Converter {
     const order = this.topoOrder(Object.values(this.opts.outputs));
     for (const name of order) {
       const node = this.nodes.get(name)!;
-      const inputs = (node.input ?? []).filter((i) => !i.startsWith('^')).map((i) => this.get(i));
+      const inputs = this.isInput(node)
+        ? []
+        : (node.input ?? []).filter((i) => !i.startsWith('^')).map((i) => this.get(i));
       let out: Val[];
       if (node.op !== 'Merge' && inputs.some((v) => v.kind === 'dead')) out = [{ kind: 'dead' }, { kind: 'dead' }];
       else out = this.convertNode(node, inputs);
@@ -516,6 +522,11 @@ class Converter {
     };
   }
 
+  /** A node given as a graph input: a Placeholder, or an inner node named in `inputShapes`. */
+  private isInput(node: TfNode): boolean {
+    return node.op !== 'Placeholder' && Object.hasOwn(this.opts.inputShapes, node.name);
+  }
+
   private topoOrder(targets: string[]): string[] {
     const order: string[] = [];
     const state = new Map<string, 1 | 2>();
@@ -532,7 +543,7 @@ class Converter {
           }
           state.set(top.name, 1);
         }
-        const ins = (node.input ?? []).map((i) => this.ref(i)).filter((r) => r !== null);
+        const ins = this.isInput(node) ? [] : (node.input ?? []).map((i) => this.ref(i)).filter((r) => r !== null);
         if (top.next < ins.length) {
           const dep = ins[top.next++]!.node;
           const s = state.get(dep);
@@ -557,7 +568,7 @@ class Converter {
   private convertNode(node: TfNode, ins: Val[]): Val[] {
     const op = node.op;
     const allStatic = ins.every((v) => v.kind === 'static');
-    switch (op) {
+    switch (this.isInput(node) ? 'Placeholder' : op) {
       case 'Const': {
         const w = this.weights.get(node.name);
         if (!w) throw new Error(`Const ${node.name} has no weight`);
@@ -631,10 +642,21 @@ class Converter {
         return [{ ...v, shape }];
       }
       case 'Reshape': {
-        const v = this.staticOf(ins[0]!, node, 'Reshape input');
         const s = Array.from(this.staticOf(ins[1]!, node, 'Reshape shape').data);
+        const x = ins[0]!;
+        const n = x.kind === 'dead' ? 0 : size(x.shape);
         const known = s.filter((d) => d >= 0).reduce((a, b) => a * b, 1);
-        return [{ ...v, shape: s.map((d) => (d < 0 ? v.data.length / known : d)) }];
+        const shape = s.map((d) => (d < 0 ? n / known : d));
+        if (x.kind !== 'dyn') return [{ ...this.staticOf(x, node, 'Reshape input'), shape }];
+        // Data reshaped to a lower rank (a classifier's Flatten): TF reads it in NHWC order, so a
+        // rank-4 tensor, held as NCHW here, goes back to NHWC first.
+        const d = this.plainDyn(x, node);
+        if (shape.length === 4) throw new UnsupportedOpError(`Reshape ${node.name}: data reshaped to rank 4`);
+        const nhwc =
+          d.shape.length === 4
+            ? this.emit1('Transpose', [d.name], { perm: { kind: 'ints', value: [0, 2, 3, 1] } })
+            : d.name;
+        return [this.dyn(this.emit1('Reshape', [nhwc, this.i64(shape)]), shape)];
       }
       case 'FloorMod':
       case 'FloorDiv': {
@@ -688,6 +710,13 @@ class Converter {
       const d = this.binary(node, 'Sub', ins[0]!, ins[1]!);
       return [this.dyn(this.emit1('Mul', [d.name, d.name]), d.shape)];
     }
+    if (op === 'Softmax') {
+      // Over the last axis, as TF's; only for the rank-2 logits of a classifier head, where ONNX's
+      // axis and TF's agree (a rank-4 tensor is held as NCHW here).
+      const x = this.plainDyn(ins[0]!, node);
+      if (x.shape.length !== 2) throw new UnsupportedOpError(`Softmax ${node.name}: rank-${x.shape.length} input`);
+      return [this.dyn(this.emit1('Softmax', [x.name], { axis: { kind: 'int', value: -1 } }), x.shape)];
+    }
     if (op in UNARY || op === 'Relu6' || op === 'Square' || op === 'Rsqrt' || op === 'LeakyRelu' || op === 'Elu') {
       if (allStatic)
         throw new UnsupportedOpError(`${op} ${node.name}: folding constants through ${op} is not implemented`);
@@ -704,6 +733,7 @@ class Converter {
       op === 'FusedDepthwiseConv2dNative'
     )
       return [this.conv(node, ins)];
+    if (op === 'Conv2DBackpropInput') return [this.convTranspose(node, ins)];
     if (x0.kind !== 'dyn' && op !== 'ConcatV2' && op !== 'Split' && op !== 'SplitV')
       throw new UnsupportedOpError(`${op} ${node.name}: constant folding of ${op} is not implemented`);
 
@@ -852,13 +882,14 @@ class Converter {
         const w = this.staticOf(ins[1]!, node, 'the weight matrix');
         const transB = attrB(node, 'transpose_b');
         const fused = op === '_FusedMatMul' ? attrStrs(node, 'fused_ops') : [];
-        if (fused.length > 1 || (fused.length === 1 && fused[0] !== 'BiasAdd'))
+        const [bias, act, ...rest] = fused;
+        if (rest.length || (bias !== undefined && bias !== 'BiasAdd'))
           throw new UnsupportedOpError(`${op} ${node.name}: fused ops [${fused}]`);
         const inputs = [x.name, this.constant(w, false)];
-        if (fused.length) inputs.push(this.constant(this.staticOf(ins[2]!, node, 'the bias'), false));
+        if (bias) inputs.push(this.constant(this.staticOf(ins[2]!, node, 'the bias'), false));
         const cols = transB ? w.shape[0]! : w.shape[1]!;
         const y = this.emit1('Gemm', inputs, { transB: { kind: 'int', value: transB ? 1 : 0 } });
-        return [this.dyn(y, [x.shape[0]!, cols])];
+        return [this.dyn(act ? this.activation(act, y, node) : y, [x.shape[0]!, cols])];
       }
       case 'AddN': {
         const parts = ins.map((p) => this.plainDyn(p, node));
@@ -1013,6 +1044,42 @@ class Converter {
     const full = x.batchToSpace.full;
     const shape = [full.shape[0]!, full.shape[1]! - p[0]! - p[1]!, full.shape[2]! - p[2]! - p[3]!, full.shape[3]!];
     return this.slice(full, [0, p[0]!, p[2]!, 0], shape);
+  }
+
+  /**
+   * TF's transposed convolution (Conv2DBackpropInput: output size, filter [kh, kw, out, in], data)
+   * as ONNX ConvTranspose. The pads are those of the forward convolution from the output size back
+   * to the input's, and any row the stride leaves over goes to output_padding, at the end as in TF.
+   */
+  private convTranspose(node: TfNode, ins: Val[]): Val {
+    if ((attrS(node, 'data_format') ?? 'NHWC') !== 'NHWC')
+      throw new UnsupportedOpError(`${node.op} ${node.name}: NCHW`);
+    const size = Array.from(this.staticOf(ins[0]!, node, 'the output size').data);
+    const filter = this.staticOf(ins[1]!, node, 'the filter');
+    const x = this.plainDyn(ins[2]!, node);
+    this.need4d(x, node);
+    const [kh, kw, co, ci] = filter.shape as [number, number, number, number];
+    if (ci !== x.shape[3])
+      throw new Error(`${node.op} ${node.name}: filter expects ${ci} channels, input has ${x.shape[3]}`);
+    const dil = attrInts(node, 'dilations');
+    if (dil.some((v) => v !== 1)) throw new UnsupportedOpError(`${node.op} ${node.name}: dilations`);
+    const strides = attrInts(node, 'strides');
+    const s: [number, number] = [strides[1] ?? 1, strides[2] ?? 1];
+    const out: [number, number] = [size[1]!, size[2]!];
+    const { pads, out: back } = this.spatialPads(node, [1, out[0], out[1], co], [kh, kw], s, [1, 1]);
+    if (back[0] !== x.shape[1] || back[1] !== x.shape[2])
+      throw new Error(`${node.op} ${node.name}: output ${out} does not come back to ${x.shape.slice(1, 3)}`);
+    const k = [kh, kw];
+    const outputPadding = [0, 1].map(
+      (i) => out[i]! - (s[i]! * (x.shape[i + 1]! - 1) + k[i]! - pads[i]! - pads[i + 2]!),
+    );
+    const y = this.emit1('ConvTranspose', [x.name, this.constant(transposeStatic(filter, [3, 2, 0, 1]), false)], {
+      kernel_shape: { kind: 'ints', value: k },
+      strides: { kind: 'ints', value: s },
+      pads: { kind: 'ints', value: pads },
+      output_padding: { kind: 'ints', value: outputPadding },
+    });
+    return this.dyn(y, [x.shape[0]!, out[0], out[1], co]);
   }
 
   private conv(node: TfNode, ins: Val[]): Val {
