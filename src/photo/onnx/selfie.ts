@@ -2,7 +2,8 @@
 // TF.js graph converted in memory (tfjs-to-onnx.ts) with the scout's two resizes added to it, so
 // that ORT runs them too: the crop resized to 256 and divided by 255 before the model, the mask
 // resized back to the crop after it, both bilinear without aligned corners as the tfjs pass
-// (matting.ts selfieTfjs) does. Done in JS the two resizes took 20 ms, four times the model.
+// (matting.ts selfieTfjs) does. Done in JS the two resizes took 17–20 ms, three to four times the
+// model.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { extraModelDir, readShardBytes } from '../face/models.js';

@@ -1,6 +1,6 @@
 // Human's anti-spoof and liveness classifiers on onnxruntime-node: the TF.js graphs Human ships,
 // converted in memory (tfjs-to-onnx.ts). On tfjs-wasm the pair took ~23 ms of the ~93 ms of
-// Human's detect on a 12 MP photo (bench/photo.bench.ts); here they take a few ms. Both read the
+// Human's detect on a 12 MP photo (bench/photo.bench.ts); here they take ~4 ms. Both read the
 // face crop Human's mesh model reads (face.tensor, 0–1), resized exactly as Human resizes it.
 import path from 'node:path';
 import { humanModelDir } from '../face/models.js';
