@@ -69,6 +69,17 @@ function tinyModel(
   return { json, bytes, specs } satisfies TinyModel;
 }
 
+/** The same tiny model loaded by tfjs itself, the reference the converted graph is held to. */
+function tfjsModel({ json, bytes, specs }: TinyModel) {
+  return converter.loadGraphModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology as object,
+      weightSpecs: specs as Parameters<typeof tf.io.decodeWeights>[1],
+      weightData: bytes.slice().buffer,
+    }),
+  );
+}
+
 async function runOnnx(bytes: Uint8Array, feeds: Record<string, InstanceType<typeof ort.Tensor>>) {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   return session.run(feeds);
@@ -151,13 +162,7 @@ describe('tfjs → ONNX converter', () => {
     const onnxBytes = tfjsGraphToOnnx(json, bytes, { inputShapes: { x: shape }, outputs: { out: 'out' } });
     const got = (await runOnnx(onnxBytes, { x: new ort.Tensor('float32', input, shape) })).out!;
 
-    const model = await converter.loadGraphModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology as object,
-        weightSpecs: specs as Parameters<typeof tf.io.decodeWeights>[1],
-        weightData: bytes.slice().buffer,
-      }),
-    );
+    const model = await tfjsModel({ json, bytes, specs });
     const x = tf.tensor4d(input, shape as [number, number, number, number]);
     const want = model.execute({ x }, 'out') as import('@tensorflow/tfjs-core').Tensor;
     expect(got.dims).toEqual(want.shape);
@@ -218,13 +223,7 @@ describe('tfjs → ONNX converter', () => {
       outputs: { up: 'up', out: 'out' },
     });
     const got = await runOnnx(onnxBytes, { x: new ort.Tensor('float32', input, shape) });
-    const model = await converter.loadGraphModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology as object,
-        weightSpecs: specs as Parameters<typeof tf.io.decodeWeights>[1],
-        weightData: bytes.slice().buffer,
-      }),
-    );
+    const model = await tfjsModel({ json, bytes, specs });
     const x = tf.tensor4d(input, shape as [number, number, number, number]);
     const [up, out] = model.execute({ x }, ['up', 'out']) as import('@tensorflow/tfjs-core').Tensor[];
     expect(got.up!.dims).toEqual([1, 8, 7, 2]);

@@ -12,12 +12,11 @@
 // and pixels rounded as Human rounds them. Human's cross-photo "jitter" filter, which replaced a
 // keypoint by the previous photo's when they were within 0.5%, is not reproduced: one student's
 // photo never changes another's result.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { humanModelDir, readShardBytes } from '../face/models.js';
+import { humanModelDir } from '../face/models.js';
 import type { BodyKeypoint, RawImage } from '../types.js';
 import { type BuiltSession, buildSession, floatTensor, runSession, SessionCache, weightFiles } from './session.js';
-import { decodeWeights, type TfModelJson, tfjsGraphFileToOnnx } from './tfjs-to-onnx.js';
+import { decodeWeights, readTfjsGraph, tfjsGraphFileToOnnx } from './tfjs-to-onnx.js';
 
 const FILE = 'movenet-lightning.json';
 const SIZE = 192;
@@ -55,7 +54,7 @@ const HEADS = {
   offset: 'StatefulPartitionedCall/kpt_offset_0/conv2d_7/BiasAdd',
 } as const;
 
-export function convertMoveNet(dir = humanModelDir): Uint8Array {
+function convertMoveNet(dir = humanModelDir): Uint8Array {
   return tfjsGraphFileToOnnx(path.join(dir, FILE), {
     inputShapes: { [INPUT]: [1, SIZE, SIZE, 3] },
     outputs: HEADS,
@@ -70,14 +69,18 @@ interface MoveNet extends BuiltSession {
   cellScale: [number, number];
 }
 
+/** The two decoding constants, read from the model's weights (only those two are decoded). */
 function decodeConstants(dir = humanModelDir): Pick<MoveNet, 'distanceBias' | 'cellScale'> {
-  const json = JSON.parse(readFileSync(path.join(dir, FILE), 'utf8')) as TfModelJson;
+  const BIAS = 'StatefulPartitionedCall/add_5/y';
+  const SCALE = 'StatefulPartitionedCall/Reshape_13';
+  const { json, bytes } = readTfjsGraph(path.join(dir, FILE));
   const weights = decodeWeights(
     json.weightsManifest.flatMap((g) => g.weights),
-    readShardBytes(dir, json.weightsManifest),
+    bytes,
+    new Set([BIAS, SCALE]),
   );
-  const bias = weights.get('StatefulPartitionedCall/add_5/y')?.data;
-  const scale = weights.get('StatefulPartitionedCall/Reshape_13')?.data;
+  const bias = weights.get(BIAS)?.data;
+  const scale = weights.get(SCALE)?.data;
   if (!bias || !scale) throw new Error(`${FILE}: the decoding constants are missing`);
   return { distanceBias: bias[0]!, cellScale: [scale[0]!, scale[1]!] };
 }

@@ -4,12 +4,11 @@
 // resized back to the crop after it, both bilinear without aligned corners as the tfjs pass
 // (matting.ts selfieTfjs) does. Done in JS the two resizes took 17–20 ms, three to four times the
 // model.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { extraModelDir, readShardBytes } from '../face/models.js';
+import { extraModelDir } from '../face/models.js';
 import type { RawImage } from '../types.js';
 import { type BuiltSession, buildSession, floatTensor, runSession, SessionCache, weightFiles } from './session.js';
-import { type TfModelJson, type TfNode, tfjsGraphToOnnx } from './tfjs-to-onnx.js';
+import { readTfjsGraph, type TfNode, tfjsGraphToOnnx } from './tfjs-to-onnx.js';
 
 /** The model's square input side. */
 export const SELFIE_SIZE = 256;
@@ -31,8 +30,8 @@ const constant = (name: string, type: 'DT_INT32' | 'DT_FLOAT'): TfNode => ({
 });
 
 /** The graph for crops of width×height: RGB 0–255 (NHWC) in, the person mask 0–1 (NHWC) out. */
-export function convertSelfie(width: number, height: number, dir = extraModelDir): Uint8Array {
-  const json = JSON.parse(readFileSync(path.join(dir, FILE), 'utf8')) as TfModelJson;
+function convertSelfie(width: number, height: number, dir = extraModelDir): Uint8Array {
+  const { json, bytes } = readTfjsGraph(path.join(dir, FILE));
   const nodes = (json.modelTopology as { node: TfNode[] }).node.filter((n) => n.name !== MODEL_INPUT);
   nodes.push(
     { name: 'crop', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' } } },
@@ -43,19 +42,15 @@ export function convertSelfie(width: number, height: number, dir = extraModelDir
     { name: MODEL_INPUT, op: 'RealDiv', input: ['crop_small', 'levels'] },
     resize('mask', MODEL_OUTPUT, 'crop_size'),
   );
-  return tfjsGraphToOnnx(
-    { ...json, modelTopology: { ...(json.modelTopology as object), node: nodes } },
-    readShardBytes(dir, json.weightsManifest),
-    {
-      inputShapes: { crop: [1, height, width, 3] },
-      constantInputs: {
-        model_size: { shape: [2], data: [SELFIE_SIZE, SELFIE_SIZE] },
-        crop_size: { shape: [2], data: [height, width] },
-        levels: 255,
-      },
-      outputs: { mask: 'mask' },
+  return tfjsGraphToOnnx({ ...json, modelTopology: { ...(json.modelTopology as object), node: nodes } }, bytes, {
+    inputShapes: { crop: [1, height, width, 3] },
+    constantInputs: {
+      model_size: { shape: [2], data: [SELFIE_SIZE, SELFIE_SIZE] },
+      crop_size: { shape: [2], data: [height, width] },
+      levels: 255,
     },
-  );
+    outputs: { mask: 'mask' },
+  });
 }
 
 const sessions = new SessionCache<BuiltSession>();

@@ -22,7 +22,7 @@ export const SPOOF_MODELS = {
 
 export type SpoofModel = keyof typeof SPOOF_MODELS;
 
-export function convertSpoofModel(kind: SpoofModel, dir = humanModelDir): Uint8Array {
+function convertSpoofModel(kind: SpoofModel, dir = humanModelDir): Uint8Array {
   const m = SPOOF_MODELS[kind];
   return tfjsGraphFileToOnnx(path.join(dir, m.file), {
     inputShapes: { [m.input]: [1, m.size, m.size, 3] },

@@ -198,45 +198,62 @@ function float16ToFloat32(h: number): number {
   return s * 2 ** (e - 15) * (1 + m / 1024);
 }
 
-/** Decodes the weight shards exactly as tfjs-core's io.decodeWeights does (uint8/uint16/float16). */
-export function decodeWeights(specs: TfWeightSpec[], bytes: Uint8Array): Map<string, Static> {
+/** Bytes per value of a weight as stored in the shards; throws for a dtype or quantisation tfjs-core does not decode. */
+function storedWidth(spec: TfWeightSpec): number {
+  const dtype = spec.dtype;
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool')
+    throw new UnsupportedOpError(`weight ${spec.name}: unsupported dtype ${spec.dtype}`);
+  const q = spec.quantization;
+  if (!q) return dtype === 'bool' ? 1 : 4;
+  if (q.dtype === 'uint8') return 1;
+  if (q.dtype === 'uint16') return 2;
+  if (q.dtype === 'float16') {
+    if (dtype !== 'float32') throw new UnsupportedOpError(`weight ${spec.name}: float16 on ${dtype}`);
+    return 2;
+  }
+  throw new UnsupportedOpError(`weight ${spec.name}: unknown quantization ${q.dtype}`);
+}
+
+/**
+ * Decodes the weight shards exactly as tfjs-core's io.decodeWeights does (uint8/uint16/float16).
+ * With `only`, just those weights are decoded (the others are stepped over): a caller that needs
+ * two constants of a model does not decode its megabytes.
+ */
+export function decodeWeights(
+  specs: TfWeightSpec[],
+  bytes: Uint8Array,
+  only?: ReadonlySet<string>,
+): Map<string, Static> {
   const out = new Map<string, Static>();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
   for (const spec of specs) {
     const n = size(spec.shape);
+    const width = storedWidth(spec);
+    if (only && !only.has(spec.name)) {
+      offset += n * width;
+      continue;
+    }
     const dtype = spec.dtype as DType;
-    if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool')
-      throw new UnsupportedOpError(`weight ${spec.name}: unsupported dtype ${spec.dtype}`);
     const values = alloc(dtype, n);
     const q = spec.quantization;
-    if (q) {
-      if (q.dtype === 'uint8' || q.dtype === 'uint16') {
-        const width = q.dtype === 'uint8' ? 1 : 2;
-        const scale = q.scale ?? 0;
-        const min = q.min ?? 0;
-        for (let i = 0; i < n; i++) {
-          const v = width === 1 ? view.getUint8(offset + i) : view.getUint16(offset + 2 * i, true);
-          values[i] = dtype === 'int32' ? Math.round(v * scale + min) : v * scale + min;
-        }
-        offset += n * width;
-      } else if (q.dtype === 'float16') {
-        if (dtype !== 'float32') throw new UnsupportedOpError(`weight ${spec.name}: float16 on ${dtype}`);
-        for (let i = 0; i < n; i++) values[i] = float16ToFloat32(view.getUint16(offset + 2 * i, true));
-        offset += n * 2;
-      } else {
-        throw new UnsupportedOpError(`weight ${spec.name}: unknown quantization ${q.dtype}`);
+    if (q?.dtype === 'uint8' || q?.dtype === 'uint16') {
+      const scale = q.scale ?? 0;
+      const min = q.min ?? 0;
+      for (let i = 0; i < n; i++) {
+        const v = width === 1 ? view.getUint8(offset + i) : view.getUint16(offset + 2 * i, true);
+        values[i] = dtype === 'int32' ? Math.round(v * scale + min) : v * scale + min;
       }
+    } else if (q?.dtype === 'float16') {
+      for (let i = 0; i < n; i++) values[i] = float16ToFloat32(view.getUint16(offset + 2 * i, true));
     } else if (dtype === 'float32') {
       for (let i = 0; i < n; i++) values[i] = view.getFloat32(offset + 4 * i, true);
-      offset += n * 4;
     } else if (dtype === 'int32') {
       for (let i = 0; i < n; i++) values[i] = view.getInt32(offset + 4 * i, true);
-      offset += n * 4;
     } else {
       for (let i = 0; i < n; i++) values[i] = view.getUint8(offset + i);
-      offset += n;
     }
+    offset += n * width;
     out.set(spec.name, { kind: 'static', dtype, shape: spec.shape, data: values });
   }
   if (offset !== bytes.byteLength)
@@ -1168,16 +1185,22 @@ class Converter {
   }
 }
 
+/** A model.json on disk and the bytes of its weight shards, which lie beside it. */
+export function readTfjsGraph(jsonPath: string): { json: TfModelJson; bytes: Uint8Array } {
+  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as TfModelJson;
+  return { json, bytes: readShardBytes(path.dirname(jsonPath), json.weightsManifest) };
+}
+
+/** tfjsGraphToOnnx for a model.json on disk. */
+export function tfjsGraphFileToOnnx(jsonPath: string, opts: ConvertOptions): Uint8Array {
+  const { json, bytes } = readTfjsGraph(jsonPath);
+  return tfjsGraphToOnnx(json, bytes, opts);
+}
+
 /**
  * Converts a TF.js graph model to ONNX bytes for one static input shape. Throws
  * UnsupportedOpError naming the op and node for anything it cannot translate faithfully.
  */
-/** The same for a model.json on disk, its weight shards beside it. */
-export function tfjsGraphFileToOnnx(jsonPath: string, opts: ConvertOptions): Uint8Array {
-  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as TfModelJson;
-  return tfjsGraphToOnnx(json, readShardBytes(path.dirname(jsonPath), json.weightsManifest), opts);
-}
-
 export function tfjsGraphToOnnx(modelJson: TfModelJson, weightBytes: Uint8Array, opts: ConvertOptions): Uint8Array {
   const topology = (modelJson.modelTopology as { node?: TfNode[] }).node ?? [];
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
