@@ -44,17 +44,20 @@ export function manifest(dir: string): EvalRow[] {
 }
 
 /**
- * Photos whose label this project disputes (bench/disputed-labels.tsv: the label the photo lacks
- * and what it shows), judged by eye where a check disagreed with the label. They stay in the
- * acceptance figures as labelled; the eval also prints the figures without them, and training
- * leaves them out, so no level is set on a label believed wrong.
+ * Photos whose labels this project disputes (bench/disputed-labels.tsv), judged by eye where a
+ * check disagreed with the label: per photo, the labels it lacks (`+tight_crop`) and those it
+ * does not show (`-dark`), comma-separated, and what it shows. They stay in the acceptance
+ * figures as labelled; the eval also prints the figures without them, and training leaves them
+ * out, so no level is set on a label believed wrong.
  */
-export function disputedLabels(): Map<string, { lacks: string; shows: string }> {
+export function disputedLabels(): Map<string, { lacks: string[]; not: string[]; shows: string }> {
   const lines = fs.readFileSync(path.join(repo, 'bench/disputed-labels.tsv'), 'utf8').trim().split('\n').slice(1);
   return new Map(
     lines.map((l) => {
-      const [file, lacks, shows] = l.split('\t');
-      return [file!, { lacks: lacks ?? '', shows: shows ?? '' }];
+      const [file, labels, shows] = l.split('\t');
+      const all = (labels ?? '').split(',').map((x) => x.trim());
+      const pick = (sign: string) => all.filter((x) => x.startsWith(sign)).map((x) => x.slice(1));
+      return [file!, { lacks: pick('+'), not: pick('-'), shows: shows ?? '' }];
     }),
   );
 }

@@ -411,7 +411,12 @@ function printJudgement(
   console.log(
     `without the ${disputed.size} photos whose labels bench/disputed-labels.tsv disputes: flagged ${fmtRate(undisputed.flagged.k, undisputed.flagged.n)}, false_fail ${fmtRate(undisputed.falseFail.k, undisputed.falseFail.n)}, review_rate ${fmtRate(undisputed.review.k, undisputed.review.n)}, made ${fmtRate(undisputed.made.k, undisputed.made.n)}`,
   );
-  for (const [file, d] of disputed) console.log(`  ${file}: lacks ${d.lacks} (${d.shows})`);
+  for (const [file, d] of disputed) {
+    const what = [d.lacks.length ? `lacks ${d.lacks.join(', ')}` : '', d.not.length ? `not ${d.not.join(', ')}` : '']
+      .filter(Boolean)
+      .join('; ');
+    console.log(`  ${file}: ${what} (${d.shows})`);
+  }
 
   const flaggedBy = (r: Row, ids: CheckId[]) =>
     results.get(r.file)!.report.some((c) => ids.includes(c.id) && (c.status === 'warn' || c.status === 'fail'));
@@ -451,6 +456,15 @@ function printJudgement(
     console.log(
       `${id.padEnd(20)} recall ${fmtRate(pos.filter((r) => st(r) === 'warn' || st(r) === 'fail').length, pos.length).padEnd(24)} good fail ${String(gs.filter((r) => st(r) === 'fail').length).padStart(3)}  warn ${String(gs.filter((r) => st(r) === 'warn').length).padStart(3)}  review load ${inReview.length ? ((100 * reviewShare) / inReview.length).toFixed(0).padStart(3) : '  -'}%`,
     );
+  }
+  // Each reviewed good photo and what sent it there: the review load, photo by photo.
+  console.log('\n-- good photos sent to review (file: warning checks) --');
+  for (const r of inReview) {
+    const warns = results
+      .get(r.file)!
+      .report.filter((c) => c.status === 'warn' && !excused(r).has(c.id))
+      .map((c) => `${c.id}=${c.value === null ? 'learned' : Number(c.value.toFixed(2))}`);
+    console.log(`${r.file}: ${warns.join(' ')}`);
   }
   const refused = good.filter((r) => outcomes.get(r.file) === 'fail');
   if (refused.length) {

@@ -1,8 +1,11 @@
 // Training and calibration of the learned checks (src/photo/learned), one method for all of them:
 //
 // Model. Per check, an L2-regularised logistic regression over the standardised evidence
-// (src/photo/learned/features.ts), positives weighted to balance the classes. Fitted by full-batch
-// Adam from zero weights, a fixed number of steps: deterministic, so the seed only names the run.
+// (src/photo/learned/features.ts), positives weighted to balance the classes. Its evidence is
+// either its own region of the photo (EVIDENCE) or every feature, whichever ranks the check's
+// positives above good photos better out of fold (folds by source repository, inside the photos
+// being fitted). Fitted by full-batch Adam from zero weights, a fixed number of steps:
+// deterministic, so the seed only names the run.
 // The regularisation strength is fixed beforehand (LAMBDA), not chosen on these photos.
 //
 // Labels. A photo is a positive for a check when its folder or any of its labels names one of the
@@ -51,6 +54,8 @@ import type { CheckId, CheckStatus } from '../../src/domain/checks.js';
 import type { Features } from '../../src/photo/learned/features.js';
 import {
   type Calibration,
+  EVIDENCE_SETS,
+  type EvidenceSet,
   GATE_DIRECTIONS,
   type GateDirection,
   gateScore,
@@ -70,6 +75,120 @@ export const LEARNED: Partial<Record<CheckId, string[]>> = {
   'head.covering': ['hat', 'head_covering', 'sunglasses_on_head'],
   'ears.visible': ['ears_covered'],
   'background.uniform': ['busy_background'],
+  'image.sharpness': ['low_resolution', 'blurry'],
+  'light.uneven': ['uneven_lighting'],
+  'light.exposure': ['dark', 'overexposed'],
+  'glasses.tinted': ['tinted_glasses', 'sunglasses'],
+  'glasses.reflection': ['glasses_reflection'],
+};
+
+/** Grid cells of the aligned crop (features.ts: `crop.<row>.<col>.*`, 10 rows of 64 px, 8 columns
+ *  of 60 px) over [row0, row1] × [col0, col1], inclusive. The spec puts the crown at 50–110 px,
+ *  the eyes at 200–300 px and a face 180–300 px wide in the middle, so rows 0–2 hold the head top,
+ *  rows 3–5 at the outer columns the ears, rows 5–6 the mouth and rows 7–9 the neck. */
+const cells = (rows: [number, number], cols: [number, number]): RegExp =>
+  new RegExp(`^crop\\.[${rows[0]}-${rows[1]}]\\.[${cols[0]}-${cols[1]}]\\.`);
+
+/**
+ * Each learned check's own region: its part of the crop and of RVM's map, the hand measures of
+ * that part of the face and the rules that speak of it. A model over every feature learns what
+ * told the sources apart (a repository of hats shot on one wall) as readily as the defect; a
+ * region-bound model can only learn what its part of the photo shows, but misses what lies
+ * elsewhere (make-up and earrings go with who wears them). Training chooses between the two per
+ * check on held-out repositories (selectEvidence).
+ */
+export const EVIDENCE: Partial<Record<CheckId, RegExp[]>> = {
+  'expression.neutral': [
+    /^face\.expression\./,
+    /^m\.mouth\./,
+    /^m\.skin\.mouth/,
+    /^rvm\.(lower|eyes)\./,
+    /^rule\.(expression|mouth|eyes)\./,
+    cells([3, 6], [2, 5]),
+  ],
+  'mouth.closed': [
+    /^face\.expression\./,
+    /^m\.mouth\./,
+    /^m\.skin\.(mouth|lip|lower)/,
+    /^rvm\.lower\./,
+    /^rule\.(expression|mouth)\./,
+    cells([5, 6], [2, 5]),
+  ],
+  'makeup.heavy': [
+    /^m\.skin\./,
+    /^m\.eyeRegion\./,
+    /^m\.image\.skinChroma/,
+    /^rvm\.(eyes|lower)\./,
+    /^rule\.makeup\./,
+    cells([3, 6], [2, 5]),
+  ],
+  'jewelry.earrings': [
+    /^m\.side\./,
+    /^m\.eyes\.ear/,
+    /^rvm\.(earL|earR|neck)\./,
+    /^rule\.jewelry\./,
+    cells([3, 6], [0, 2]),
+    cells([3, 6], [5, 7]),
+    cells([7, 9], [1, 6]),
+  ],
+  'hair.eyebrows': [
+    /^m\.eyeRegion\./,
+    /^m\.mouth\.browHeight/,
+    /^m\.head\./,
+    /^rvm\.(eyes|top)\./,
+    /^rule\.hair\./,
+    cells([1, 4], [2, 5]),
+  ],
+  'hair.eyes': [
+    /^m\.eyeRegion\./,
+    /^m\.mouth\.browHeight/,
+    /^m\.head\./,
+    /^rvm\.(eyes|top)\./,
+    /^rule\.(hair|eyes)\./,
+    cells([2, 4], [2, 5]),
+  ],
+  'face.occlusion': [
+    /^m\.skin\./,
+    /^face\.(hand|score|real)/,
+    /^rvm\.(lower|neck|eyes)\./,
+    /^rule\.face\.occlusion/,
+    cells([3, 8], [1, 6]),
+  ],
+  'head.covering': [
+    /^m\.head\./,
+    /^m\.enclosure\./,
+    /^rvm\.(top|earL|earR)\./,
+    /^rule\.(head|hair)\./,
+    cells([0, 3], [1, 6]),
+  ],
+  'ears.visible': [
+    /^m\.eyes\.ear/,
+    /^m\.side\.earSkin/,
+    /^m\.enclosure\./,
+    /^rvm\.(earL|earR)\./,
+    /^rule\.(ears|head)\./,
+    cells([2, 6], [0, 2]),
+    cells([2, 6], [5, 7]),
+  ],
+  'background.uniform': [
+    /^bg\./,
+    /^m\.light\.background/,
+    /^rvm\.(side|all)\./,
+    /^rule\.background/,
+    cells([0, 9], [0, 0]),
+    cells([0, 9], [7, 7]),
+    cells([0, 0], [0, 7]),
+  ],
+  'image.sharpness': [
+    /^m\.image\./,
+    /^rule\.(image|face\.resolution)\./,
+    /^rvm\.(eyes|lower)\./,
+    cells([2, 6], [2, 5]),
+  ],
+  'light.uneven': [/^m\.light\./, /^m\.skin\./, /^rule\.light\./, cells([2, 6], [1, 6])],
+  'light.exposure': [/^m\.light\./, /^m\.skin\./, /^rule\.light\./, cells([2, 6], [1, 6])],
+  'glasses.tinted': [/^m\.eyeRegion\./, /^rule\.(glasses|eyes)\./, /^rvm\.eyes\./, cells([3, 4], [2, 5])],
+  'glasses.reflection': [/^m\.eyeRegion\./, /^rule\.(glasses|eyes)\./, /^rvm\.eyes\./, cells([3, 4], [2, 5])],
 };
 
 export const LAMBDA = Number(process.env.TRAIN_LAMBDA ?? 0.05);
@@ -228,14 +347,28 @@ interface Fitted {
   models: Partial<Record<CheckId, { w: Float64Array; b: number }>>;
 }
 
-function fitModels(samples: Sample[]): Fitted {
+export type EvidenceChoice = Partial<Record<CheckId, EvidenceSet>>;
+
+function fitModels(samples: Sample[], choice: EvidenceChoice): Fitted {
   const m = standardiser(samples);
   const models: Fitted['models'] = {};
   for (const [id, defects] of Object.entries(LEARNED) as [CheckId, string[]][]) {
     const used = samples.filter((s) => target(s, defects) !== null);
-    const X = design(used, m);
+    // The check's chosen evidence only: its columns fitted, every other weight 0.
+    const region = (choice[id] ?? 'region') === 'region' ? EVIDENCE[id] : undefined;
+    const cols = m.names.flatMap((k, j) => (!region || region.some((re) => re.test(k)) ? [j] : []));
+    const sub: Matrix = {
+      names: cols.map((j) => m.names[j]!),
+      mean: Float64Array.from(cols, (j) => m.mean[j]!),
+      scale: Float64Array.from(cols, (j) => m.scale[j]!),
+    };
     const y = Uint8Array.from(used, (s) => target(s, defects)!);
-    models[id] = fitLogistic(X, y, m.names.length);
+    const fit = fitLogistic(design(used, sub), y, cols.length);
+    const w = new Float64Array(m.names.length);
+    cols.forEach((j, i) => {
+      w[j] = fit.w[i]!;
+    });
+    models[id] = { w, b: fit.b };
   }
   return { m, models };
 }
@@ -284,20 +417,59 @@ export function normalQuantile(p: number): number {
   );
 }
 
+type Logits = Map<string, Partial<Record<CheckId, number>>>;
+
 /** Out-of-fold logits of `samples` over its own folds (each fold scored by a model fitted on the others). */
 export function outOfFold(
   samples: Sample[],
   fold: (s: Sample) => number,
   folds: number[],
-): Map<string, Partial<Record<CheckId, number>>> {
-  const out = new Map<string, Partial<Record<CheckId, number>>>();
+  choice: EvidenceChoice = {},
+): Logits {
+  const out: Logits = new Map();
   for (const k of folds) {
     const train = samples.filter((s) => fold(s) !== k);
     const test = samples.filter((s) => fold(s) === k);
     if (test.length === 0) continue;
-    for (const [f, z] of logits(fitModels(train), test)) out.set(f, z);
+    for (const [f, z] of logits(fitModels(train, choice), test)) out.set(f, z);
   }
   return out;
+}
+
+/** Out-of-fold AUC of a check's logits: its positives over the good photos that are not. */
+function checkAuc(samples: Sample[], oof: Logits, id: CheckId): number {
+  const z = (s: Sample) => oof.get(s.file)?.[id];
+  const pos = samples.filter((s) => target(s, LEARNED[id]!) === 1).map(z);
+  const neg = samples.filter((s) => s.good && target(s, LEARNED[id]!) === 0).map(z);
+  return auc(
+    pos.filter((v): v is number => v !== undefined),
+    neg.filter((v): v is number => v !== undefined),
+  );
+}
+
+/**
+ * Per check, the evidence set whose out-of-fold logits over `folds` rank its positives above good
+ * photos best (AUC; ties: the region), and those logits: the choice is made on the photos being
+ * fitted, folds by source repository, so the cross-validated figures stay honest.
+ */
+export function selectEvidence(
+  samples: Sample[],
+  fold: (s: Sample) => number,
+  folds: number[],
+): { choice: EvidenceChoice; oof: Logits } {
+  const runs = EVIDENCE_SETS.map((set) => {
+    const choice = Object.fromEntries(Object.keys(LEARNED).map((id) => [id, set])) as EvidenceChoice;
+    return { set, oof: outOfFold(samples, fold, folds, choice) };
+  });
+  const choice: EvidenceChoice = {};
+  const oof: Logits = new Map();
+  for (const id of Object.keys(LEARNED) as CheckId[]) {
+    let best = runs[0]!;
+    for (const r of runs.slice(1)) if (checkAuc(samples, r.oof, id) > checkAuc(samples, best.oof, id)) best = r;
+    choice[id] = best.set;
+    for (const [f, z] of best.oof) oof.set(f, { ...oof.get(f), [id]: z[id] });
+  }
+  return { choice, oof };
 }
 
 /** The spec's own rules (photo-spec.md: the 10° pose rule, the pixel bands, the frame, the file) and
@@ -517,7 +689,13 @@ export function operatingPoints(
   return { gates, learned };
 }
 
-function calibration(f: Fitted, points: OperatingPoints, manifest: string, cv: unknown): Calibration {
+function calibration(
+  f: Fitted,
+  choice: EvidenceChoice,
+  points: OperatingPoints,
+  manifest: string,
+  cv: unknown,
+): Calibration {
   const checks: Partial<Record<CheckId, LearnedCheck>> = {};
   const r = (v: number) => Math.round(v * 1e5) / 1e5;
   for (const [id, model] of Object.entries(f.models) as [CheckId, { w: Float64Array; b: number }][]) {
@@ -528,6 +706,7 @@ function calibration(f: Fitted, points: OperatingPoints, manifest: string, cv: u
       bias: r(model.b),
       warn: p.warn === null ? null : r(p.warn),
       share: p.share,
+      evidence: choice[id] ?? 'region',
     };
   }
   return {
@@ -551,6 +730,7 @@ function calibration(f: Fitted, points: OperatingPoints, manifest: string, cv: u
 
 export const METHOD =
   `per check an L2 logistic regression (lambda ${LAMBDA}, balanced classes, ${STEPS} Adam steps) on standardised evidence, ` +
+  `its own region's or all of it, whichever has the higher out-of-fold AUC of its positives over good photos, ` +
   `warn only, added to the hand rule, its warn levels upper-tail shares of a normal fitted to out-of-fold logits of good ` +
   `photos (folds by source repository); gates on the hand rules' warns (not the spec's rules: ${SPEC_RULES.join(', ')}), ` +
   `reading the check's model logit where it has one, else the rule's value the way that best ranks the check's defect ` +
@@ -567,8 +747,8 @@ export function trainAll(
   cv: unknown,
 ): Calibration {
   const folds = Array.from({ length: k }, (_, i) => i);
-  const oof = outOfFold(samples, fold, folds);
-  return calibration(fitModels(samples), operatingPoints(samples, oof), manifest, cv);
+  const { choice, oof } = selectEvidence(samples, fold, folds);
+  return calibration(fitModels(samples, choice), choice, operatingPoints(samples, oof), manifest, cv);
 }
 
 /**
@@ -585,7 +765,8 @@ export function crossValidated(
   for (let held = 0; held < k; held++) {
     const train = samples.filter((s) => fold(s) !== held);
     const inner = Array.from({ length: k }, (_, i) => i).filter((i) => i !== held);
-    const cal = calibration(fitModels(train), operatingPoints(train, outOfFold(train, fold, inner)), manifest, null);
+    const { choice, oof } = selectEvidence(train, fold, inner);
+    const cal = calibration(fitModels(train, choice), choice, operatingPoints(train, oof), manifest, null);
     for (const s of samples) if (fold(s) === held) out.set(s.file, cal);
   }
   return out;

@@ -17,14 +17,17 @@ describe('eval statistics', () => {
     expect(excused({ labels: 'hair_accessory;labels_from=eye' }).size).toBe(0);
   });
 
-  it('reads the disputed labels: each names the label the photo lacks and what it shows', () => {
+  it('reads the disputed labels: each names the labels the photo lacks or does not show, and what it shows', () => {
     const d = disputedLabels();
     expect(d.size).toBeGreaterThan(0);
-    for (const [file, { lacks, shows }] of d) {
+    for (const [file, { lacks, not, shows }] of d) {
       expect(file).toMatch(/^(portraits|defects)\/.+\.(jpg|png)$/);
-      expect(lacks).toMatch(/^[a-z_]+$/);
+      expect(lacks.length + not.length).toBeGreaterThan(0);
+      for (const l of [...lacks, ...not]) expect(l).toMatch(/^[a-z_]+$/);
       expect(shows.length).toBeGreaterThan(10);
     }
+    expect(d.get('portraits/lisapq__img__01.png')?.lacks).toEqual(['tight_crop']);
+    expect(d.get('defects/dark/asianfaces__sample_Japan__30002__30002_6.jpg')?.not).toEqual(['dark']);
   });
 
   it('gives the Wilson interval of a proportion', () => {

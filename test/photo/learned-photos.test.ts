@@ -19,6 +19,7 @@ const DEFECTS: Partial<Record<CheckId, string>> = {
   'face.occlusion': 'defects/face_mask/insightface__bulk__mask.png',
   'head.covering': 'defects/hat/asianfaces__DCleaning_tool__raw_images__101__101_18.jpg',
   'background.uniform': 'defects/busy_background/libfacedet__assets__test.jpg',
+  'light.uneven': 'defects/uneven_lighting/faceqnet__Samples__Picture_21.jpg',
 };
 const GOOD = ['portraits/deepface__dataset__img13.jpg', 'portraits/prnet__TestImages__0.jpg'];
 

@@ -8,6 +8,7 @@ import {
   REVIEW_BUDGET,
   type Sample,
   SPEC_RULES,
+  selectEvidence,
   target,
   trainAll,
 } from '../../scripts/train/learn.js';
@@ -85,6 +86,39 @@ describe('training the learned checks', () => {
     expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
     expect(normalQuantile(0.995)).toBeCloseTo(2.575829, 5);
     expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 5);
+  });
+});
+
+describe("choosing a check's evidence", () => {
+  /** Hat photos whose defect shows in `signal` (by 2 sd), among 300 features of noise outside the
+   *  head-top region (scripts/train/learn.ts EVIDENCE). */
+  function withNoise(signal: string, seed: number): Sample[] {
+    const z = normals(seed);
+    return Array.from({ length: 300 }, (_, i) => {
+      const hat = i % 3 === 0;
+      const features: Record<string, number> = { [signal]: (hat ? 2 : 0) + z() };
+      for (let k = 0; k < 300; k++) features[`noise.${k}`] = z();
+      return {
+        file: hat ? `defects/hat/${seed}-${i}.jpg` : `portraits/${seed}-${i}.jpg`,
+        repo: `repo${i % 10}`,
+        labels: hat ? 'hat' : '',
+        good: !hat,
+        features,
+        rules: {},
+      };
+    });
+  }
+  const fold = (s: Sample) => Number(s.repo.slice(4)) % 5;
+
+  it('reads the head-top region when the hat shows there, leaving the noise elsewhere out', () => {
+    const { choice, oof } = selectEvidence(withNoise('m.head.topCover', 3), fold, [0, 1, 2, 3, 4]);
+    expect(choice['head.covering']).toBe('region');
+    expect(oof.size).toBe(300);
+  });
+
+  it('reads every feature when the region holds nothing', () => {
+    const { choice } = selectEvidence(withNoise('m.brim', 4), fold, [0, 1, 2, 3, 4]);
+    expect(choice['head.covering']).toBe('all');
   });
 });
 

@@ -15,6 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { CHECKS, type CheckId, type CheckResult } from '../../domain/checks.js';
 import type { Features } from './features.js';
 
+/** Which evidence a learned check's model reads: its own region of the photo, or all of it. */
+export const EVIDENCE_SETS = ['region', 'all'] as const;
+export type EvidenceSet = (typeof EVIDENCE_SETS)[number];
+
 export interface LearnedCheck {
   /** Weights over the standardised features, in `features` order. */
   weights: number[];
@@ -23,6 +27,9 @@ export interface LearnedCheck {
   warn: number | null;
   /** The share of good photos the warn level sends to review (under the normal fit). */
   share: number;
+  /** Which evidence training chose for it (scripts/train/learn.ts EVIDENCE): its region of the
+   *  photo, or all of it. For the record: the weights outside it are 0. */
+  evidence?: EvidenceSet;
 }
 
 /** How a gate reads a rule's value: higher is worse, lower is worse, or farther from `centre`. */
@@ -103,6 +110,26 @@ const ADVICE: Partial<Record<CheckId, { zh: string; en: string }>> = {
   'background.uniform': {
     zh: '原照片背景杂乱，请在纯色墙面（白墙最佳）前重拍',
     en: 'The background is busy: retake in front of a plain wall',
+  },
+  'image.sharpness': {
+    zh: '照片可能模糊或清晰度不足，请用手机后置摄像头直接拍摄、对焦清楚后重拍',
+    en: 'The photo may be blurred or low in detail: retake with the rear camera, in focus',
+  },
+  'light.uneven': {
+    zh: '面部光线可能不均匀（一侧偏暗），请面向窗户或光源、避免侧光后重拍',
+    en: 'The light on your face may be uneven: face the window or lamp and retake',
+  },
+  'light.exposure': {
+    zh: '照片可能过暗或过亮，请在光线充足、均匀的地方重拍',
+    en: 'The photo may be too dark or too bright: retake in even, ample light',
+  },
+  'glasses.tinted': {
+    zh: '镜片可能有颜色，请摘下有色眼镜或换用无色镜片后重拍',
+    en: 'The lenses may be tinted: remove tinted glasses and retake',
+  },
+  'glasses.reflection': {
+    zh: '镜片可能有反光，请调整角度或避开正面光源后重拍',
+    en: 'The lenses may reflect light: tilt the glasses slightly or move away from the light',
   },
 };
 
