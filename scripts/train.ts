@@ -70,6 +70,12 @@ function main(): void {
   if (process.argv.includes('--cv-only')) return;
   const cal = trainAll(samples, fold, CV_FOLDS, sha, cv);
   fs.writeFileSync(CALIBRATION_PATH, `${JSON.stringify(cal)}\n`);
+  console.log('check                evidence  AUC region  AUC all  warn share');
+  for (const [id, m] of Object.entries(cal.checks)) {
+    console.log(
+      `${id.padEnd(20)} ${String(m!.evidence).padEnd(9)} ${String(m!.auc?.region ?? '-').padStart(10)} ${String(m!.auc?.all ?? '-').padStart(8)}  ${m!.warn === null ? 'off' : `${(m!.share * 100).toFixed(2)}%`}`,
+    );
+  }
   console.log(
     `wrote ${path.relative(repo, CALIBRATION_PATH)} (${(fs.statSync(CALIBRATION_PATH).size / 1024).toFixed(0)} KB) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   );

@@ -348,6 +348,8 @@ interface Fitted {
 }
 
 export type EvidenceChoice = Partial<Record<CheckId, EvidenceSet>>;
+/** Per check, the out-of-fold AUC of each evidence set (its positives over good photos). */
+export type EvidenceAuc = Partial<Record<CheckId, Record<EvidenceSet, number>>>;
 
 function fitModels(samples: Sample[], choice: EvidenceChoice): Fitted {
   const m = standardiser(samples);
@@ -456,20 +458,26 @@ export function selectEvidence(
   samples: Sample[],
   fold: (s: Sample) => number,
   folds: number[],
-): { choice: EvidenceChoice; oof: Logits } {
+): { choice: EvidenceChoice; oof: Logits; auc: EvidenceAuc } {
   const runs = EVIDENCE_SETS.map((set) => {
     const choice = Object.fromEntries(Object.keys(LEARNED).map((id) => [id, set])) as EvidenceChoice;
     return { set, oof: outOfFold(samples, fold, folds, choice) };
   });
   const choice: EvidenceChoice = {};
   const oof: Logits = new Map();
+  const aucs: EvidenceAuc = {};
   for (const id of Object.keys(LEARNED) as CheckId[]) {
-    let best = runs[0]!;
-    for (const r of runs.slice(1)) if (checkAuc(samples, r.oof, id) > checkAuc(samples, best.oof, id)) best = r;
-    choice[id] = best.set;
-    for (const [f, z] of best.oof) oof.set(f, { ...oof.get(f), [id]: z[id] });
+    const a = runs.map((r) => checkAuc(samples, r.oof, id));
+    let best = 0;
+    for (let i = 1; i < runs.length; i++) if (a[i]! > a[best]!) best = i;
+    choice[id] = runs[best]!.set;
+    aucs[id] = Object.fromEntries(runs.map((r, i) => [r.set, Math.round(a[i]! * 1000) / 1000])) as Record<
+      EvidenceSet,
+      number
+    >;
+    for (const [f, z] of runs[best]!.oof) oof.set(f, { ...oof.get(f), [id]: z[id] });
   }
-  return { choice, oof };
+  return { choice, oof, auc: aucs };
 }
 
 /** The spec's own rules (photo-spec.md: the 10° pose rule, the pixel bands, the frame, the file) and
@@ -691,7 +699,7 @@ export function operatingPoints(
 
 function calibration(
   f: Fitted,
-  choice: EvidenceChoice,
+  { choice, auc }: { choice: EvidenceChoice; auc: EvidenceAuc },
   points: OperatingPoints,
   manifest: string,
   cv: unknown,
@@ -707,6 +715,7 @@ function calibration(
       warn: p.warn === null ? null : r(p.warn),
       share: p.share,
       evidence: choice[id] ?? 'region',
+      auc: auc[id],
     };
   }
   return {
@@ -747,8 +756,8 @@ export function trainAll(
   cv: unknown,
 ): Calibration {
   const folds = Array.from({ length: k }, (_, i) => i);
-  const { choice, oof } = selectEvidence(samples, fold, folds);
-  return calibration(fitModels(samples, choice), choice, operatingPoints(samples, oof), manifest, cv);
+  const { choice, oof, auc } = selectEvidence(samples, fold, folds);
+  return calibration(fitModels(samples, choice), { choice, auc }, operatingPoints(samples, oof), manifest, cv);
 }
 
 /**
@@ -765,8 +774,8 @@ export function crossValidated(
   for (let held = 0; held < k; held++) {
     const train = samples.filter((s) => fold(s) !== held);
     const inner = Array.from({ length: k }, (_, i) => i).filter((i) => i !== held);
-    const { choice, oof } = selectEvidence(train, fold, inner);
-    const cal = calibration(fitModels(train, choice), choice, operatingPoints(train, oof), manifest, null);
+    const { choice, oof, auc } = selectEvidence(train, fold, inner);
+    const cal = calibration(fitModels(train, choice), { choice, auc }, operatingPoints(train, oof), manifest, null);
     for (const s of samples) if (fold(s) === held) out.set(s.file, cal);
   }
   return out;

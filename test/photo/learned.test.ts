@@ -111,8 +111,9 @@ describe("choosing a check's evidence", () => {
   const fold = (s: Sample) => Number(s.repo.slice(4)) % 5;
 
   it('reads the head-top region when the hat shows there, leaving the noise elsewhere out', () => {
-    const { choice, oof } = selectEvidence(withNoise('m.head.topCover', 3), fold, [0, 1, 2, 3, 4]);
+    const { choice, oof, auc } = selectEvidence(withNoise('m.head.topCover', 3), fold, [0, 1, 2, 3, 4]);
     expect(choice['head.covering']).toBe('region');
+    expect(auc['head.covering']!.region).toBeGreaterThanOrEqual(auc['head.covering']!.all);
     expect(oof.size).toBe(300);
   });
 

@@ -30,6 +30,9 @@ export interface LearnedCheck {
   /** Which evidence training chose for it (scripts/train/learn.ts EVIDENCE): its region of the
    *  photo, or all of it. For the record: the weights outside it are 0. */
   evidence?: EvidenceSet;
+  /** Out-of-fold AUC of each evidence set when it was chosen (its positives over good photos, folds
+   *  by source repository). For the record. */
+  auc?: Record<EvidenceSet, number>;
 }
 
 /** How a gate reads a rule's value: higher is worse, lower is worse, or farther from `centre`. */
