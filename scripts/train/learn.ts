@@ -97,6 +97,13 @@ const cells = (rows: [number, number], cols: [number, number]): RegExp =>
  * elsewhere (make-up and earrings go with who wears them). Training chooses between the two per
  * check on held-out repositories (selectEvidence).
  */
+/** The brow and eye band seen from above (hair over the eyebrows or the eyes). */
+const BROW_BAND = [/^m\.eyeRegion\./, /^m\.mouth\.browHeight/, /^m\.head\./, /^rvm\.(eyes|top)\./];
+/** The light on the face (uneven light, exposure). */
+const FACE_LIGHT = [/^m\.light\./, /^m\.skin\./, /^rule\.light\./, cells([2, 6], [1, 6])];
+/** The lenses (tint, reflections). */
+const LENSES = [/^m\.eyeRegion\./, /^rule\.(glasses|eyes)\./, /^rvm\.eyes\./, cells([3, 4], [2, 5])];
+
 export const EVIDENCE: Partial<Record<CheckId, RegExp[]>> = {
   'expression.neutral': [
     /^face\.expression\./,
@@ -131,22 +138,8 @@ export const EVIDENCE: Partial<Record<CheckId, RegExp[]>> = {
     cells([3, 6], [5, 7]),
     cells([7, 9], [1, 6]),
   ],
-  'hair.eyebrows': [
-    /^m\.eyeRegion\./,
-    /^m\.mouth\.browHeight/,
-    /^m\.head\./,
-    /^rvm\.(eyes|top)\./,
-    /^rule\.hair\./,
-    cells([1, 4], [2, 5]),
-  ],
-  'hair.eyes': [
-    /^m\.eyeRegion\./,
-    /^m\.mouth\.browHeight/,
-    /^m\.head\./,
-    /^rvm\.(eyes|top)\./,
-    /^rule\.(hair|eyes)\./,
-    cells([2, 4], [2, 5]),
-  ],
+  'hair.eyebrows': [...BROW_BAND, /^rule\.hair\./, cells([1, 4], [2, 5])],
+  'hair.eyes': [...BROW_BAND, /^rule\.(hair|eyes)\./, cells([2, 4], [2, 5])],
   'face.occlusion': [
     /^m\.skin\./,
     /^face\.(hand|score|real)/,
@@ -185,10 +178,10 @@ export const EVIDENCE: Partial<Record<CheckId, RegExp[]>> = {
     /^rvm\.(eyes|lower)\./,
     cells([2, 6], [2, 5]),
   ],
-  'light.uneven': [/^m\.light\./, /^m\.skin\./, /^rule\.light\./, cells([2, 6], [1, 6])],
-  'light.exposure': [/^m\.light\./, /^m\.skin\./, /^rule\.light\./, cells([2, 6], [1, 6])],
-  'glasses.tinted': [/^m\.eyeRegion\./, /^rule\.(glasses|eyes)\./, /^rvm\.eyes\./, cells([3, 4], [2, 5])],
-  'glasses.reflection': [/^m\.eyeRegion\./, /^rule\.(glasses|eyes)\./, /^rvm\.eyes\./, cells([3, 4], [2, 5])],
+  'light.uneven': FACE_LIGHT,
+  'light.exposure': FACE_LIGHT,
+  'glasses.tinted': LENSES,
+  'glasses.reflection': LENSES,
 };
 
 export const LAMBDA = Number(process.env.TRAIN_LAMBDA ?? 0.05);

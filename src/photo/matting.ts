@@ -36,17 +36,11 @@ function model(kind: MattingModel): Promise<GraphModel> {
 }
 
 export async function preloadMatting(kind: MattingModel): Promise<void> {
-  if (kind === 'rvm' && MODEL_RUNTIME === 'onnx') {
+  if (MODEL_RUNTIME === 'onnx') {
     // A session is built per crop size and the crop is the spec's output size: warm the default
-    // spec's; another spec's size pays its build (about a second) on its first photo. The same
-    // holds for the selfie scout below.
+    // spec's; another spec's size pays its build (about a second) on its first photo.
     const { width, height } = loadSpec();
-    await rvmSession(width, height);
-    return;
-  }
-  if (kind === 'selfie' && MODEL_RUNTIME === 'onnx') {
-    const { width, height } = loadSpec();
-    await selfieSession(width, height);
+    await (kind === 'rvm' ? rvmSession : selfieSession)(width, height);
     return;
   }
   await model(kind);

@@ -54,8 +54,8 @@ const HEADS = {
   offset: 'StatefulPartitionedCall/kpt_offset_0/conv2d_7/BiasAdd',
 } as const;
 
-function convertMoveNet(dir = humanModelDir): Uint8Array {
-  return tfjsGraphFileToOnnx(path.join(dir, FILE), {
+function convertMoveNet(): Uint8Array {
+  return tfjsGraphFileToOnnx(path.join(humanModelDir, FILE), {
     inputShapes: { [INPUT]: [1, SIZE, SIZE, 3] },
     outputs: HEADS,
     ioLayout: 'nchw',
@@ -70,10 +70,10 @@ interface MoveNet extends BuiltSession {
 }
 
 /** The two decoding constants, read from the model's weights (only those two are decoded). */
-function decodeConstants(dir = humanModelDir): Pick<MoveNet, 'distanceBias' | 'cellScale'> {
+function decodeConstants(): Pick<MoveNet, 'distanceBias' | 'cellScale'> {
   const BIAS = 'StatefulPartitionedCall/add_5/y';
   const SCALE = 'StatefulPartitionedCall/Reshape_13';
-  const { json, bytes } = readTfjsGraph(path.join(dir, FILE));
+  const { json, bytes } = readTfjsGraph(path.join(humanModelDir, FILE));
   const weights = decodeWeights(
     json.weightsManifest.flatMap((g) => g.weights),
     bytes,

@@ -23,21 +23,21 @@ const resize = (name: string, input: string, size: string): TfNode => ({
   input: [input, size],
   attr: { align_corners: { b: false }, half_pixel_centers: { b: false } },
 });
-const constant = (name: string, type: 'DT_INT32' | 'DT_FLOAT'): TfNode => ({
+const placeholder = (name: string, type: 'DT_INT32' | 'DT_FLOAT'): TfNode => ({
   name,
   op: 'Placeholder',
   attr: { dtype: { type } },
 });
 
 /** The graph for crops of width×height: RGB 0–255 (NHWC) in, the person mask 0–1 (NHWC) out. */
-function convertSelfie(width: number, height: number, dir = extraModelDir): Uint8Array {
-  const { json, bytes } = readTfjsGraph(path.join(dir, FILE));
+function convertSelfie(width: number, height: number): Uint8Array {
+  const { json, bytes } = readTfjsGraph(path.join(extraModelDir, FILE));
   const nodes = (json.modelTopology as { node: TfNode[] }).node.filter((n) => n.name !== MODEL_INPUT);
   nodes.push(
-    { name: 'crop', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' } } },
-    constant('model_size', 'DT_INT32'),
-    constant('crop_size', 'DT_INT32'),
-    constant('levels', 'DT_FLOAT'),
+    placeholder('crop', 'DT_FLOAT'),
+    placeholder('model_size', 'DT_INT32'),
+    placeholder('crop_size', 'DT_INT32'),
+    placeholder('levels', 'DT_FLOAT'),
     resize('crop_small', 'crop', 'model_size'),
     { name: MODEL_INPUT, op: 'RealDiv', input: ['crop_small', 'levels'] },
     resize('mask', MODEL_OUTPUT, 'crop_size'),

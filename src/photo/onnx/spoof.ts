@@ -22,9 +22,9 @@ export const SPOOF_MODELS = {
 
 export type SpoofModel = keyof typeof SPOOF_MODELS;
 
-function convertSpoofModel(kind: SpoofModel, dir = humanModelDir): Uint8Array {
+function convertSpoofModel(kind: SpoofModel): Uint8Array {
   const m = SPOOF_MODELS[kind];
-  return tfjsGraphFileToOnnx(path.join(dir, m.file), {
+  return tfjsGraphFileToOnnx(path.join(humanModelDir, m.file), {
     inputShapes: { [m.input]: [1, m.size, m.size, 3] },
     outputs: { score: 'Identity' },
   });

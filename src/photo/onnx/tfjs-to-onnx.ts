@@ -373,7 +373,15 @@ class Converter {
     private readonly weights: Map<string, Static>,
     private readonly opts: ConvertOptions,
   ) {
-    for (const n of topology) this.nodes.set(n.name, n);
+    // A float node inside the graph named in `inputShapes` starts the graph there: it becomes a
+    // Placeholder, and what computed it is left out.
+    for (const n of topology)
+      this.nodes.set(
+        n.name,
+        n.op !== 'Placeholder' && Object.hasOwn(opts.inputShapes, n.name)
+          ? { name: n.name, op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' } } }
+          : n,
+      );
   }
 
   private get nchwIO(): boolean {
@@ -477,9 +485,7 @@ class Converter {
     const order = this.topoOrder(Object.values(this.opts.outputs));
     for (const name of order) {
       const node = this.nodes.get(name)!;
-      const inputs = this.isInput(node)
-        ? []
-        : (node.input ?? []).filter((i) => !i.startsWith('^')).map((i) => this.get(i));
+      const inputs = (node.input ?? []).filter((i) => !i.startsWith('^')).map((i) => this.get(i));
       let out: Val[];
       if (node.op !== 'Merge' && inputs.some((v) => v.kind === 'dead')) out = [{ kind: 'dead' }, { kind: 'dead' }];
       else out = this.convertNode(node, inputs);
@@ -539,11 +545,6 @@ class Converter {
     };
   }
 
-  /** A node given as a graph input: a Placeholder, or an inner node named in `inputShapes`. */
-  private isInput(node: TfNode): boolean {
-    return node.op !== 'Placeholder' && Object.hasOwn(this.opts.inputShapes, node.name);
-  }
-
   private topoOrder(targets: string[]): string[] {
     const order: string[] = [];
     const state = new Map<string, 1 | 2>();
@@ -560,7 +561,7 @@ class Converter {
           }
           state.set(top.name, 1);
         }
-        const ins = this.isInput(node) ? [] : (node.input ?? []).map((i) => this.ref(i)).filter((r) => r !== null);
+        const ins = (node.input ?? []).map((i) => this.ref(i)).filter((r) => r !== null);
         if (top.next < ins.length) {
           const dep = ins[top.next++]!.node;
           const s = state.get(dep);
@@ -585,7 +586,7 @@ class Converter {
   private convertNode(node: TfNode, ins: Val[]): Val[] {
     const op = node.op;
     const allStatic = ins.every((v) => v.kind === 'static');
-    switch (this.isInput(node) ? 'Placeholder' : op) {
+    switch (op) {
       case 'Const': {
         const w = this.weights.get(node.name);
         if (!w) throw new Error(`Const ${node.name} has no weight`);
