@@ -238,6 +238,30 @@ describe('tfjs → ONNX converter', () => {
     tf.dispose([x, up!, out!]);
   });
 
+  it("matches tfjs on an unfused PReLU with a per-channel slope (Human's facemesh and iris)", async () => {
+    await ensureBackend();
+    const rnd = lcg(5);
+    const { json, bytes, specs } = tinyModel(
+      [
+        { name: 'x', op: 'Placeholder', attr: float },
+        { name: 'out', op: 'Prelu', input: ['x', 'slope'] },
+      ],
+      // As in facemesh.json: shape [1, 1, C], one slope negative.
+      [{ name: 'slope', shape: [1, 1, 3], dtype: 'float32', data: [0.25, -0.5, 1.5] }],
+    );
+    const shape = [1, 4, 5, 3];
+    const input = Float32Array.from({ length: 60 }, rnd);
+    const onnxBytes = tfjsGraphToOnnx(json, bytes, { inputShapes: { x: shape }, outputs: { out: 'out' } });
+    const got = (await runOnnx(onnxBytes, { x: new ort.Tensor('float32', input, shape) })).out!.data as Float32Array;
+    const model = await tfjsModel({ json, bytes, specs });
+    const x = tf.tensor4d(input, shape as [number, number, number, number]);
+    const y = model.execute(x) as import('@tensorflow/tfjs-core').Tensor;
+    const want = y.dataSync();
+    tf.dispose([x, y]);
+    expect(want.some((v, i) => v !== input[i])).toBe(true);
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 6);
+  });
+
   it('refuses an op it does not know, naming it', () => {
     const { json, bytes } = tinyModel(
       [

@@ -347,6 +347,8 @@ const BINARY: Record<string, { onnx: string; f: (a: number, b: number) => number
   Minimum: { onnx: 'Min', f: (a, b) => Math.min(a, b) },
   Maximum: { onnx: 'Max', f: (a, b) => Math.max(a, b) },
   Pow: { onnx: 'Pow', f: (a, b) => a ** b },
+  // Unfused PReLU (Human's facemesh and iris): x, or x times the slope below 0.
+  Prelu: { onnx: 'PRelu', f: (x, slope) => (x < 0 ? x * slope : x) },
 };
 
 const UNARY: Record<string, { onnx: string; f: (a: number) => number }> = {
