@@ -10,8 +10,11 @@ export type ModelRuntime = 'onnx' | 'tfjs';
 /**
  * Where the networks the engine calls directly run (KAOZHAO_MODEL_RUNTIME): onnxruntime-node by
  * default, the same graphs and weights converted in memory (src/photo/onnx/), several times faster
- * than tfjs-wasm; `tfjs` keeps the original path, e.g. where the native binding cannot load. Human's
- * own detector and mesh always run on tfjs. bench/matting-parity.ts compares the two runtimes.
+ * than tfjs-wasm; `tfjs` keeps the original path, e.g. where the native binding cannot load. That
+ * includes Human's face pipeline (detector, mesh, iris; onnx/facemesh.ts), so by default a photo
+ * worker never loads Human nor starts tfjs-wasm (the exam station's face-box thread still runs
+ * Human). bench/matting-parity.ts, bench/model-parity.ts and bench/facemesh-parity.ts compare the
+ * two runtimes.
  */
 export const MODEL_RUNTIME: ModelRuntime = process.env.KAOZHAO_MODEL_RUNTIME === 'tfjs' ? 'tfjs' : 'onnx';
 

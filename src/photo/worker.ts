@@ -7,8 +7,9 @@ import { loadExpressionNet } from './face/expression.js';
 import { loadHandModel } from './face/hand.js';
 import { loadHuman } from './face/human.js';
 import { preloadMatting } from './matting.js';
+import { loadFaceModels } from './onnx/facemesh.js';
 import { makeIdPhoto } from './pipeline.js';
-import { DEFAULT_MATTING, PHOTO_WORKER_NICE } from './settings.js';
+import { DEFAULT_MATTING, MODEL_RUNTIME, PHOTO_WORKER_NICE } from './settings.js';
 import { threadId } from './thread.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
 import { describeFace, type FaceDescription } from './verify.js';
@@ -54,7 +55,8 @@ function lowerThreadPriority(nice: number): void {
 lowerThreadPriority(PHOTO_WORKER_NICE);
 
 const ready = Promise.all([
-  loadHuman(),
+  // Human (and with it tfjs-wasm) only where the face pipeline runs on tfjs.
+  MODEL_RUNTIME === 'onnx' ? loadFaceModels() : loadHuman(),
   loadFaceDescription(),
   loadExpressionNet(),
   loadHandModel(),

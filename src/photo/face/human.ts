@@ -1,14 +1,17 @@
-// Face and body analysis with @vladmandic/human on the tfjs WASM backend: detection, 478-point
-// mesh with iris, head pose. Anti-spoof and liveness (on Human's face crop) and MoveNet's body
-// keypoints for the shoulders run on onnxruntime-node (onnx/spoof.ts, onnx/movenet.ts) unless
-// settings.ts MODEL_RUNTIME is tfjs; then Human runs them. One Human per process (a second instance
-// does not load different models), so this module holds it.
+// Face and body analysis. By default (settings.ts MODEL_RUNTIME onnx) all of it runs on
+// onnxruntime-node: Human's face pipeline ported in onnx/facemesh.ts, MoveNet in onnx/movenet.ts,
+// and Human and tfjs-wasm are not loaded. With MODEL_RUNTIME tfjs, or `analyze(image, 'tfjs')` (the
+// parity reference), @vladmandic/human runs on the tfjs WASM backend: detection, 478-point mesh with
+// iris, head pose; anti-spoof, liveness (on Human's face crop) and MoveNet then run on
+// onnxruntime-node unless MODEL_RUNTIME is tfjs, where Human runs them too. One Human per process (a
+// second instance does not load different models), so this module holds it.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { analyzeOnnx, FACE_DETECTOR } from '../onnx/facemesh.js';
 import { BODY_MIN_CONFIDENCE, bodyKeypointsOnnx, moveNetSession } from '../onnx/movenet.js';
-import { SPOOF_MODELS, type SpoofModel, spoofScore, spoofSession } from '../onnx/spoof.js';
-import { MODEL_RUNTIME } from '../settings.js';
+import { SPOOF_MODELS, type SpoofModel, spoofScores, spoofSession } from '../onnx/spoof.js';
+import { MODEL_RUNTIME, type ModelRuntime } from '../settings.js';
 import { MAKING } from '../thresholds.js';
 import type { AnalysisResult, BodyKeypoint, FaceAnalysis, RawImage } from '../types.js';
 import { ensureBackend, humanModelDir, registerFileRouter, tf, wasmDir } from './models.js';
@@ -37,7 +40,8 @@ function humanConfig(): Partial<import('@vladmandic/human').Config> {
     face: {
       enabled: true,
       // `return`: the face crop the mesh model read, which the anti-spoof pair reads on ORT.
-      detector: { rotation: true, maxDetected: 10, minConfidence: 0.3, iouThreshold: 0.1, return: onOrt },
+      // The same settings as onnx/facemesh.ts's port.
+      detector: { rotation: true, ...FACE_DETECTOR, return: onOrt },
       mesh: { enabled: true },
       iris: { enabled: true },
       // Off: Human runs faceres on its own unaligned crop; the engine's one description is
@@ -96,24 +100,11 @@ function toFace(f: import('@vladmandic/human').FaceResult, spoof: Spoof): FaceAn
   };
 }
 
-/**
- * Anti-spoof and liveness scores of a face from the crop Human returned (`detector.return`), resized
- * as Human resizes it (bilinear, corners not aligned) and rounded as Human rounds them. Unlike
- * Human, a score of 0 is kept: Human drops it as falsy, and the checks then read a sure spoof as
- * "not measured".
- */
-async function spoofScores(f: HumanFace): Promise<Spoof> {
+/** Anti-spoof and liveness on ORT from the face crop Human returned (`detector.return`). */
+async function humanSpoofScores(f: HumanFace): Promise<Spoof> {
   const crop = f.tensor;
   if (!onOrt || !crop) return {};
-  const out: Spoof = {};
-  for (const kind of Object.keys(SPOOF_MODELS) as SpoofModel[]) {
-    const { size } = SPOOF_MODELS[kind];
-    const resized = tf.image.resizeBilinear(crop as import('@tensorflow/tfjs-core').Tensor3D, [size, size], false);
-    const pixels = resized.dataSync() as Float32Array;
-    resized.dispose();
-    out[kind] = Math.round(100 * (await spoofScore(kind, pixels))) / 100;
-  }
-  return out;
+  return spoofScores(crop.dataSync() as Float32Array, crop.shape[0]!);
 }
 
 type HumanFace = import('@vladmandic/human').FaceResult;
@@ -176,9 +167,18 @@ export function paddedSquare(
   return tf.tensor4d(out, [1, side, side, 3], 'float32');
 }
 
-/** Analyse an RGB image. Faces come back largest first. */
-export async function analyze(image: RawImage): Promise<AnalysisResult> {
+/**
+ * Analyse an RGB image. Faces come back largest first. `runtime` says where the face pipeline
+ * runs: its port on onnxruntime-node ('onnx', with the classifiers and MoveNet), or Human on
+ * tfjs-wasm ('tfjs', the reference of test/photo/onnx-facemesh.test.ts), where the classifiers and
+ * MoveNet run where MODEL_RUNTIME says.
+ */
+export async function analyze(image: RawImage, runtime: ModelRuntime = MODEL_RUNTIME): Promise<AnalysisResult> {
   if (image.channels !== 3) throw new Error('analyze expects RGB');
+  return runtime === 'onnx' ? analyzeOnnx(image) : analyzeHuman(image);
+}
+
+async function analyzeHuman(image: RawImage): Promise<AnalysisResult> {
   const h = await loadHuman();
   const input = paddedSquare(image);
   let result: Awaited<ReturnType<HumanInstance['detect']>>;
@@ -216,7 +216,7 @@ export async function analyze(image: RawImage): Promise<AnalysisResult> {
   try {
     confident.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
     faces = [];
-    for (const f of confident) faces.push(toFace(f, await spoofScores(f)));
+    for (const f of confident) faces.push(toFace(f, await humanSpoofScores(f)));
   } finally {
     for (const f of found) f.tensor?.dispose();
   }

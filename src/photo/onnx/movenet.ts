@@ -15,6 +15,7 @@
 import path from 'node:path';
 import { humanModelDir } from '../face/models.js';
 import type { BodyKeypoint, RawImage } from '../types.js';
+import { resizePaddedSquare } from './resample.js';
 import { type BuiltSession, buildSession, floatTensor, runSession, SessionCache, weightFiles } from './session.js';
 import { decodeWeights, readTfjsGraph, tfjsGraphFileToOnnx } from './tfjs-to-onnx.js';
 
@@ -94,51 +95,18 @@ export function moveNetSession(): Promise<MoveNet> {
   }));
 }
 
-/** Per output index along one axis: the two source indices and the float32 weight of the second. */
-function axis(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
-  const f = Math.fround;
-  const scale = f(inSize / outSize);
-  const i0 = new Int32Array(outSize);
-  const i1 = new Int32Array(outSize);
-  const w = new Float32Array(outSize);
-  for (let o = 0; o < outSize; o++) {
-    const s = f(o * scale);
-    i0[o] = Math.floor(s);
-    i1[o] = Math.min(i0[o]! + 1, inSize - 1);
-    w[o] = f(s - i0[o]!);
-  }
-  return { i0, i1, w };
-}
-
 /**
  * The model's input from an RGB image, as Human builds it: the image padded on the right and
  * bottom to a square (grey 128, face/human.ts paddedSquare), resized to 192 by tfjs's bilinear
- * resize without aligned corners, truncated to integers; planar (NCHW). In float32 step by step
- * as the WASM kernel computes: in float64 about 2% of the values land on the other side of an
- * integer before the truncation.
+ * resize without aligned corners (resample.ts, in float32 as the WASM kernel computes: in float64
+ * about 2% of the values land on the other side of an integer), truncated to integers; planar
+ * (NCHW).
  */
 export function moveNetInput(image: Pick<RawImage, 'data' | 'width' | 'height'>): Float32Array {
-  const f = Math.fround;
-  const { data, width, height } = image;
-  const side = Math.max(width, height);
-  const { i0, i1, w } = axis(side, SIZE);
-  const px = (x: number, y: number, c: number) => (x < width && y < height ? data[(y * width + x) * 3 + c]! : 128);
-  const out = new Float32Array(3 * SIZE * SIZE);
-  for (let oy = 0; oy < SIZE; oy++) {
-    const y0 = i0[oy]!;
-    const y1 = i1[oy]!;
-    const fy = w[oy]!;
-    for (let ox = 0; ox < SIZE; ox++) {
-      const x0 = i0[ox]!;
-      const x1 = i1[ox]!;
-      const fx = w[ox]!;
-      for (let c = 0; c < 3; c++) {
-        const top = f(px(x0, y0, c) + f(f(px(x1, y0, c) - px(x0, y0, c)) * fx));
-        const bottom = f(px(x0, y1, c) + f(f(px(x1, y1, c) - px(x0, y1, c)) * fx));
-        out[c * SIZE * SIZE + oy * SIZE + ox] = Math.trunc(f(top + f(f(bottom - top) * fy)));
-      }
-    }
-  }
+  const hwc = resizePaddedSquare(image, SIZE);
+  const n = SIZE * SIZE;
+  const out = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[c * n + i] = Math.trunc(hwc[i * 3 + c]!);
   return out;
 }
 
