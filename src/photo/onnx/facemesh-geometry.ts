@@ -112,7 +112,7 @@ const boxSize = (b: Box): Vec2 => [
   Math.abs(b.endPoint[1] - b.startPoint[1]),
 ];
 
-const boxCentre = (b: Box): Vec3 => [
+export const boxCentre = (b: Box): Vec3 => [
   b.startPoint[0] + (b.endPoint[0] - b.startPoint[0]) / 2,
   b.startPoint[1] + (b.endPoint[1] - b.startPoint[1]) / 2,
   1,
@@ -206,7 +206,7 @@ const translation = (x: number, y: number): Matrix => [
   [0, 0, 1],
 ];
 
-export function rotationMatrix(angle: number, centre: readonly number[]): Matrix {
+function rotationMatrix(angle: number, centre: readonly number[]): Matrix {
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
   const r = [
     [cos, -sin, 0],
@@ -228,8 +228,6 @@ function invertRigid(m: Matrix): Matrix {
     [0, 0, 1],
   ];
 }
-
-export const centreOf = (b: Box): Vec3 => boxCentre(b);
 
 /**
  * transformRawCoords: mesh points of the `size`-px crop of `box` (rotated by `angle` when large)

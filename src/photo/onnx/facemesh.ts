@@ -16,7 +16,7 @@ import type { AnalysisResult, FaceAnalysis, RawImage } from '../types.js';
 import {
   ANCHORS,
   type Box,
-  centreOf,
+  boxCentre,
   clampBox,
   DETECTOR_SIZE,
   DETECTOR_STRIDE,
@@ -42,7 +42,7 @@ import { SPOOF_MODELS, type SpoofModel, spoofScores, spoofSession } from './spoo
 import { tfjsGraphFileToOnnx } from './tfjs-to-onnx.js';
 
 /** Side of the mesh model's input: the face crop, which the anti-spoof pair reads too. */
-export const MESH_SIZE = 192;
+const MESH_SIZE = 192;
 
 const HEADS = ['Identity', 'Identity_1', 'Identity_2', 'Identity_3'];
 
@@ -81,7 +81,7 @@ type Model = keyof typeof MODELS;
 
 const sessions = new SessionCache<BuiltSession>();
 
-export function faceModelSession(model: Model): Promise<BuiltSession> {
+function faceModelSession(model: Model): Promise<BuiltSession> {
   const m = MODELS[model];
   const file = path.join(humanModelDir, m.file);
   return sessions.get(model, () => buildSession(`human-${model}`, weightFiles(file), () => m.convert(file)));
@@ -150,7 +150,7 @@ const round2 = (v: number) => Math.round(100 * v) / 100;
 /** The face crop of a detection: correctFaceRotation's rotated crop, bilinear to 192, 0–1. */
 function faceCrop(image: RawImage, side: number, box: DetectBox, angle: number): Float32Array {
   const padded = paddedReader(image);
-  const c = centreOf(box);
+  const c = boxCentre(box);
   // Human rotates the square about the box centre given as fractions of the square, then
   // crops the same box: one pass here, each crop pixel reading the rotated square's pixels.
   const read = isLargeAngle(angle)
