@@ -1,7 +1,11 @@
 // Human's face pipeline on onnxruntime-node: BlazeFace, the 468-point FaceMesh and the Iris model
 // (Human's own TF.js graphs, converted in memory by tfjs-to-onnx.ts), with Human's steps between
 // them in plain JS (facemesh-geometry.ts; the resamplings in resample.ts). On tfjs-wasm Human
-// took ~55 ms of a 12 MP photo's detect stage and kept a ~93 MB WASM heap that never shrinks.
+// took most of a 12 MP photo's detect stage and kept a ~93 MB WASM heap that never shrinks. With
+// the port, npm run bench's detect stage (this pipeline, MoveNet, the anti-spoof pair) fell from
+// 129 to 70 ms on a busy 2-core machine (analyze() 74 → 49 ms, bench/facemesh-parity.ts, quiet);
+// a one-worker process's RSS once ready fell from ~572 to ~460 MB and its peak from ~616 to
+// ~520 MB over 100 photos (bench/photo.bench.ts --child, two runs each).
 //
 // Per photo, as Human with face/human.ts's settings (rotation on, up to 10 faces, IoU 0.1): the
 // detector on the padded square resized to 256 (run once, its boxes read at each look's

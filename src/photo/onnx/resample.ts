@@ -37,7 +37,9 @@ function lerp2(p00: number, p01: number, p10: number, p11: number, fx: number, f
 export function resizePaddedSquare(image: Pick<RawImage, 'data' | 'width' | 'height'>, size: number): Float32Array {
   const { data, width, height } = image;
   const { i0, i1, w } = axis(Math.max(width, height), size);
-  const px = (x: number, y: number, c: number) => (x < width && y < height ? data[(y * width + x) * 3 + c]! : 128);
+  // Offset of a source pixel's red value, or -1 in the padding.
+  const at = (x: number, y: number) => (x < width && y < height ? (y * width + x) * 3 : -1);
+  const px = (offset: number, c: number) => (offset < 0 ? 128 : data[offset + c]!);
   const out = new Float32Array(size * size * 3);
   for (let oy = 0; oy < size; oy++) {
     const y0 = i0[oy]!;
@@ -47,9 +49,12 @@ export function resizePaddedSquare(image: Pick<RawImage, 'data' | 'width' | 'hei
       const x0 = i0[ox]!;
       const x1 = i1[ox]!;
       const fx = w[ox]!;
+      const a = at(x0, y0);
+      const b = at(x1, y0);
+      const c = at(x0, y1);
+      const d = at(x1, y1);
       const o = (oy * size + ox) * 3;
-      for (let c = 0; c < 3; c++)
-        out[o + c] = lerp2(px(x0, y0, c), px(x1, y0, c), px(x0, y1, c), px(x1, y1, c), fx, fy);
+      for (let k = 0; k < 3; k++) out[o + k] = lerp2(px(a, k), px(b, k), px(c, k), px(d, k), fx, fy);
     }
   }
   return out;
