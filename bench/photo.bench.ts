@@ -15,8 +15,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { createPhotoPool } from '../src/photo/index.js';
-import { makeIdPhoto } from '../src/photo/pipeline.js';
+// The pool from its own module: the child process, like a deployed one, loads the engine only in
+// its worker threads (importing index.js would load the whole pipeline in the main thread too).
+import { createPhotoPool } from '../src/photo/pool.js';
 import { withProcessEnv } from '../src/photo/settings.js';
 import { STAGES, type Stage } from '../src/photo/types.js';
 import { facePath, haveFaces, listFaces } from '../test/faces.js';
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
   const reference = median(decodes);
 
   // 2. Per stage, one process, one core, after a warm-up.
+  const { makeIdPhoto } = await import('../src/photo/pipeline.js');
   await makeIdPhoto(inputs[0]!);
   const perStage: Record<Stage, number[]> = Object.fromEntries(STAGES.map((s) => [s, []])) as never;
   const totals: number[] = [];

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKGROUND_NAMES, type BackgroundName } from '../domain/backgrounds.js';
 import { KaozhaoError } from '../domain/errors.js';
-import { createPhotoPool, listSpecs, loadSpec } from '../photo/index.js';
+// Not photo/index.js: the engine loads in the pool's threads, not in this one too.
+import { createPhotoPool } from '../photo/pool.js';
+import { listSpecs, loadSpec } from '../photo/spec.js';
 import type { IdPhotoResult } from '../photo/types.js';
 
 export const PHOTO_USAGE = `usage: kaozhao photo <files...> [--spec ${listSpecs().join('|')}] [--bg ${BACKGROUND_NAMES.join('|')}] [--out dir] [--json] [--workers n]`;

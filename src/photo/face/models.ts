@@ -9,9 +9,18 @@ const require = createRequire(import.meta.url);
 
 export type Tf = typeof import('@tensorflow/tfjs-core');
 
-export const tf: Tf = require('@tensorflow/tfjs-core');
-const converter: typeof import('@tensorflow/tfjs-converter') = require('@tensorflow/tfjs-converter');
-require('@tensorflow/tfjs-backend-wasm');
+// tfjs (core, converter, WASM backend) loads on first use, not on import: by default every network
+// runs on onnxruntime-node (settings.ts MODEL_RUNTIME), so a photo worker never touches tfjs, and
+// loading it anyway cost each worker thread ~0.3 s of its start and ~12 MB. The proxy hands out
+// tfjs-core's own functions, which do not read `this`.
+let tfModule: Tf | undefined;
+export const tf: Tf = new Proxy({} as Tf, {
+  get: (_, key) => {
+    tfModule ??= require('@tensorflow/tfjs-core') as Tf;
+    return Reflect.get(tfModule, key);
+  },
+});
+const converter = (): typeof import('@tensorflow/tfjs-converter') => require('@tensorflow/tfjs-converter');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -125,7 +134,7 @@ export async function loadGraphModel(
   anyBatch = false,
 ): Promise<import('@tensorflow/tfjs-converter').GraphModel> {
   await ensureBackend();
-  return converter.loadGraphModel(fileHandler(file, anyBatch));
+  return converter().loadGraphModel(fileHandler(file, anyBatch));
 }
 
 /**
