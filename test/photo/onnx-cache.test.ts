@@ -1,6 +1,7 @@
-// The disk cache of converted graphs (onnx/session.ts buildSession): a second start reads the bytes
-// instead of converting, a change of the model files gives a new file (the old one is removed), and
-// a damaged file is converted again and replaced rather than failing the worker's start.
+// The disk cache of converted graphs, as ORT optimised them (onnx/session.ts buildSession): a second
+// start reads the file instead of converting and optimising, a change of the model files gives a
+// new file (the old one is removed), a damaged file is converted again and replaced rather than
+// failing the worker's start, and a folder that cannot be written only means converting each time.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,5 +67,27 @@ describe('converted graphs on disk', () => {
     expect(fourth.y).toEqual([0, 4, 8]);
     expect(readFileSync(file).byteLength).toBeGreaterThan(20);
     expect(counter.converts).toBe(3);
+  });
+
+  it('where the cache folder cannot be made, every start converts and the session still runs', async () => {
+    writeFileSync(source, 'weights v1');
+    // A folder under a file: mkdir fails with ENOTDIR, as on a read-only models folder.
+    const blocked = path.join(source, 'cache');
+    const counter = { converts: 0 };
+    for (let i = 0; i < 2; i++) {
+      const built = await buildSession(
+        'scale-relu',
+        [source],
+        () => {
+          counter.converts++;
+          return scaleRelu(5);
+        },
+        blocked,
+      );
+      const [y] = await runSession(built.session, { x: floatTensor(new Float32Array([-1, 1, 2]), [1, 3]) }, ['y']);
+      expect(Array.from(y!)).toEqual([0, 5, 10]);
+      expect(built.timings.cached).toBe(false);
+    }
+    expect(counter.converts).toBe(2);
   });
 });
