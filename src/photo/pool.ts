@@ -93,14 +93,23 @@ const MAX_FAILED_STARTS = 3;
  */
 const STOP_GRACE_MS = 5_000;
 
+/**
+ * The grace of a thread still loading. It reads the stop message only once its imports are
+ * evaluated, and terminating it before can land inside a native addon's initialisation (sharp's
+ * libvips), which aborts the process the same way: seen once on Node 24 in CI, in input.test.ts,
+ * where a loaded machine took over 5 s to import the engine in a new thread. A loading thread gets
+ * a minute to reach its message handler and exit there; only one stuck longer is terminated.
+ */
+const LOADING_STOP_GRACE_MS = 60_000;
+
 const stopping = new WeakMap<Worker, Promise<void>>();
 
 /** Ends a worker thread as above; the same promise for every caller. */
-function stopWorker(worker: Worker): Promise<void> {
+function stopWorker(worker: Worker, graceMs = STOP_GRACE_MS): Promise<void> {
   let done = stopping.get(worker);
   if (!done) {
     done = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => void worker.terminate().then(finish, finish), STOP_GRACE_MS);
+      const timer = setTimeout(() => void worker.terminate().then(finish, finish), graceMs);
       function finish() {
         clearTimeout(timer);
         resolve();
@@ -180,6 +189,8 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
     worker.on('exit', (code) => retire(index, slot, new Error(`worker exited with code ${code}`)));
   };
 
+  const graceOf = (slot: Slot) => (slot.ready ? STOP_GRACE_MS : LOADING_STOP_GRACE_MS);
+
   const clearTimer = (slot: Slot) => {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
@@ -202,7 +213,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
     const job = slot.job;
     slot.job = null;
     if (job) job.reject(error);
-    void stopWorker(slot.worker);
+    void stopWorker(slot.worker, graceOf(slot));
     if (closed) return;
     if (!slot.ready && ++failedStarts >= MAX_FAILED_STARTS) {
       broken = true;
@@ -280,7 +291,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
       const slot = slots[index];
       if (!slot) return;
       retire(index, slot, new Error('worker killed'));
-      await stopWorker(slot.worker);
+      await stopWorker(slot.worker, graceOf(slot));
     },
     async close() {
       closed = true;
@@ -291,7 +302,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
         s.job?.reject(KaozhaoError.of('engine.busy'));
         s.job = null;
       }
-      await Promise.all(live.map((s) => stopWorker(s.worker)));
+      await Promise.all(live.map((s) => stopWorker(s.worker, graceOf(s))));
     },
   };
 }
