@@ -291,7 +291,8 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
       const slot = slots[index];
       if (!slot) return;
       retire(index, slot, new Error('worker killed'));
-      await stopWorker(slot.worker, graceOf(slot));
+      // retire() has begun stopping it, with its grace: this is the same stop, awaited.
+      await stopping.get(slot.worker);
     },
     async close() {
       closed = true;
