@@ -104,8 +104,9 @@ const LOADING_STOP_GRACE_MS = 60_000;
 
 const stopping = new WeakMap<Worker, Promise<void>>();
 
-/** Ends a worker thread as above; the same promise for every caller. */
-function stopWorker(worker: Worker, graceMs = STOP_GRACE_MS): Promise<void> {
+/** Ends a worker thread as above, after `graceMs` (the pool's graceOf); the same promise for every
+ *  caller, on the first caller's grace. */
+function stopWorker(worker: Worker, graceMs: number): Promise<void> {
   let done = stopping.get(worker);
   if (!done) {
     done = new Promise<void>((resolve) => {

@@ -58,7 +58,8 @@ export function createSession(
     enableCpuMemArena: false,
     enableMemPattern: false,
   };
-  // A path lets ORT read the file itself instead of parsing a copy held by JS (see cacheKey).
+  // A path lets ORT read the file itself instead of parsing a copy held by JS (see cacheKey). Two
+  // calls because ORT's create() is overloaded on a path or on bytes, not on their union.
   return typeof model === 'string'
     ? ort().InferenceSession.create(model, options)
     : ort().InferenceSession.create(model, options);
