@@ -63,7 +63,9 @@ import {
   type RuleGate,
 } from '../../src/photo/learned/model.js';
 
-/** The defects (folder names, label tokens) each learned check answers for. */
+/** The defects (folder names, label tokens) each learned check answers for. Covered ears are not
+ *  learned: with ten clear photos a model over all the evidence found nothing held-out folds kept
+ *  (0/10 flagged); the ears rule reads its own measure (measures.ts earHair) and is gated. */
 export const LEARNED: Partial<Record<CheckId, string[]>> = {
   'expression.neutral': ['non_neutral_expression'],
   'mouth.closed': ['mouth_open'],
@@ -73,7 +75,6 @@ export const LEARNED: Partial<Record<CheckId, string[]>> = {
   'hair.eyes': ['hair_over_eyes'],
   'face.occlusion': ['face_mask', 'hand_over_face'],
   'head.covering': ['hat', 'head_covering', 'sunglasses_on_head'],
-  'ears.visible': ['ears_covered'],
   'background.uniform': ['busy_background'],
   'image.sharpness': ['low_resolution', 'blurry'],
   'light.uneven': ['uneven_lighting'],
@@ -153,15 +154,6 @@ export const EVIDENCE: Partial<Record<CheckId, RegExp[]>> = {
     /^rvm\.(top|earL|earR)\./,
     /^rule\.(head|hair)\./,
     cells([0, 3], [1, 6]),
-  ],
-  'ears.visible': [
-    /^m\.eyes\.ear/,
-    /^m\.side\.earSkin/,
-    /^m\.enclosure\./,
-    /^rvm\.(earL|earR)\./,
-    /^rule\.(ears|head)\./,
-    cells([2, 6], [0, 2]),
-    cells([2, 6], [5, 7]),
   ],
   'background.uniform': [
     /^bg\./,

@@ -235,8 +235,13 @@ export const COMPLIANCE = {
      *  two of identities/) still read 0. */
     aboveBrowSkin: 0.02,
     browSkin: 0.1,
-    /** Ears: tip only (not validated). */
-    earSkinTip: 0.02,
+    /** Ears: share of the band beside the cheek at ear height that is person but not skin
+     *  (measures.ts earHair). On the shared set the good photos whose ears show read 0.12 / 0.50 /
+     *  0.70 (10th / 50th / 90th percentile), the ten clear covered-ears photos 0.30–1.00 (AUC 0.77),
+     *  and the twelve good-labelled photos with hair over both ears (bench/disputed-labels.tsv)
+     *  0.81–1.00. Warns from a little under the good photos' median: a warn is only a candidate,
+     *  the calibration's gate (calibration.json) decides which stand. */
+    earHair: 0.45,
   },
   jewelry: {
     /** Glint % beside the jaw from the ear lobe to the chin (checks/measures.ts earGlint). Over

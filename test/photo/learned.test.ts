@@ -72,7 +72,7 @@ describe('training the learned checks', () => {
     const hats = fresh.filter((s) => !s.good);
     expect(hats.filter(flags).length / hats.length).toBeGreaterThan(0.9);
     // Checks with no positives gain nothing and stay off.
-    expect(cal.checks['ears.visible']!.warn).toBeNull();
+    expect(cal.checks['glasses.reflection']!.warn).toBeNull();
   });
 
   it('keeps unseen good photos inside the review budget', () => {
@@ -213,7 +213,7 @@ describe('a calibration deciding report entries', () => {
     checks: {
       'head.covering': { weights: [1], bias: 0, warn: 1, share: 0.01 },
       'background.uniform': { weights: [1], bias: 0, warn: 1, share: 0.01 },
-      'ears.visible': { weights: [1], bias: 0, warn: null, share: 0 },
+      'glasses.reflection': { weights: [1], bias: 0, warn: null, share: 0 },
     },
     cv: null,
   };
@@ -231,7 +231,7 @@ describe('a calibration deciding report entries', () => {
     expect(warned.value).toBe(0.4);
     expect(warned.message.zh).toMatch(/帽子/);
     expect(applyLearned([entry('head.covering', 'pass')], { f: 0.5 }, cal)[0]!.status).toBe('pass');
-    expect(applyLearned([entry('ears.visible', 'pass')], { f: 100 }, cal)[0]!.status).toBe('pass');
+    expect(applyLearned([entry('glasses.reflection', 'pass')], { f: 100 }, cal)[0]!.status).toBe('pass');
   });
 
   it('never lowers or raises past warn what the rule decided', () => {

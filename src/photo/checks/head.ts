@@ -62,18 +62,18 @@ export function hairChecks(r: EyeRegionMeasures, e: EyeMeasures, lensRatio: numb
 }
 
 /**
- * Ears: the skin fraction just outside each cheek. Not validated (no labelled photo shows
- * covered ears), so it never warns: a low value adds a tip to a passing entry.
+ * Ears: hair where an ear should show (SideMeasures.earHair). Warns from about the good photos'
+ * median reading; calibration.json's gate (learned/model.ts) keeps only the warns as far out as
+ * the labelled covered ears justify, chosen with the rest of the report's review budget.
  */
 export function earsCheck(s: SideMeasures): CheckResult {
-  const v = Math.min(s.earSkinR, s.earSkinL);
-  const low = v < T.earSkinTip;
+  const covered = s.earHair >= T.earHair;
   return check(
     'ears.visible',
-    'pass',
-    v,
-    `advisory: ear-side skin fraction ≥ ${T.earSkinTip}`,
-    low ? '如头发遮住耳朵，建议将头发别到耳后、露出双耳' : '双耳可见',
-    low ? 'If hair covers your ears, tuck it behind them' : 'Ears visible',
+    covered ? 'warn' : 'pass',
+    s.earHair,
+    `hair beside the cheek at ear height < ${T.earHair} pass, else warn`,
+    covered ? '头发可能遮住耳朵，请将头发别到耳后、露出双耳' : '双耳可见',
+    covered ? 'Hair may cover your ears: tuck it behind them' : 'Ears visible',
   );
 }

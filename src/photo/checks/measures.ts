@@ -476,6 +476,11 @@ export interface SideMeasures {
   /** Skin fraction just outside each cheek at ear height (image left = subject's right). */
   earSkinR: number;
   earSkinL: number;
+  /** Hair where an ear should show, the larger side: the share of the band beside the cheek
+   *  contour (out to 0.4 × the pupil distance, from the eye line down to the nose tip) that is on
+   *  the person (matte ≥ 200) and not skin. A visible ear is skin there, and the background shows
+   *  past it; hair brushed over the ear is person but not skin. */
+  earHair: number;
   /** Glint fraction beside the jaw between ear lobe and chin (earrings), the larger side. */
   earGlint: number;
   /** Bright-spot / high-contrast fraction on the neck below the chin (necklace). */
@@ -537,6 +542,23 @@ function earGlint(pl: Planes, f: Face, jaw: number, lobe: number, outward: -1 | 
   return n ? glints / n : 0;
 }
 
+/** SideMeasures.earHair on one side: the band between x0 and x1. */
+function earHair(pl: Planes, x0: number, x1: number, f: Face, skin: Lab): number {
+  const b = box(pl, { x0, x1, y0: f.eyesMid.y, y1: f.mesh[M.noseTip]!.y });
+  const d = pl.img.data;
+  const c = pl.img.channels;
+  let n = 0;
+  let hair = 0;
+  for (let y = b.y0; y < b.y1; y += 2)
+    for (let x = b.x0; x < b.x1; x += 2) {
+      n++;
+      const i = y * pl.width + x;
+      if (pl.alpha[i]! < 200) continue;
+      if (!isSkin(fastLab(d[i * c]!, d[i * c + 1]!, d[i * c + 2]!), skin)) hair++;
+    }
+  return n === 0 ? 0 : hair / n;
+}
+
 export function sideMeasures(ctx: CheckContext, pl: Planes, f: Face, skin: Lab): SideMeasures {
   const u = f.ipd;
   const p = (i: number) => f.mesh[i]!;
@@ -564,6 +586,10 @@ export function sideMeasures(ctx: CheckContext, pl: Planes, f: Face, skin: Lab):
   return {
     earSkinR: skinL,
     earSkinL: skinR2,
+    earHair: Math.max(
+      earHair(pl, f.cheekR.x - 0.4 * u, f.cheekR.x, f, skin),
+      earHair(pl, f.cheekL.x, f.cheekL.x + 0.4 * u, f, skin),
+    ),
     earGlint: Math.max(earGlint(pl, f, M.jawMouthR, M.jawLobeR, -1), earGlint(pl, f, M.jawMouthL, M.jawLobeL, 1)),
     neckSpark,
     shoulderAngle,

@@ -106,10 +106,6 @@ const ADVICE: Partial<Record<CheckId, { zh: string; en: string }>> = {
     zh: '可能戴有帽子或头饰，请摘下后重拍（宗教原因请联系学习中心）',
     en: 'A head covering may be worn: take it off (religious reasons: contact your centre)',
   },
-  'ears.visible': {
-    zh: '耳朵可能被头发遮住，请将头发拨到耳后',
-    en: 'Your ears may be covered: tuck your hair behind them',
-  },
   'background.uniform': {
     zh: '原照片背景杂乱，请在纯色墙面（白墙最佳）前重拍',
     en: 'The background is busy: retake in front of a plain wall',
