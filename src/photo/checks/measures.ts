@@ -473,7 +473,8 @@ export function headMeasures(pl: Planes, f: Face, s: SkinMeasures): HeadMeasures
 }
 
 export interface SideMeasures {
-  /** Skin fraction just outside each cheek at ear height (image left = subject's right). */
+  /** Skin fraction just outside each cheek at ear height (image left = subject's right). No rule
+   *  reads it (it ranked covered ears below good photos); the learned checks' evidence does. */
   earSkinR: number;
   earSkinL: number;
   /** Hair where an ear should show, the larger side: the share of the band beside the cheek
@@ -542,21 +543,10 @@ function earGlint(pl: Planes, f: Face, jaw: number, lobe: number, outward: -1 | 
   return n ? glints / n : 0;
 }
 
-/** SideMeasures.earHair on one side: the band between x0 and x1. */
-function earHair(pl: Planes, x0: number, x1: number, f: Face, skin: Lab): number {
-  const b = box(pl, { x0, x1, y0: f.eyesMid.y, y1: f.mesh[M.noseTip]!.y });
-  const d = pl.img.data;
-  const c = pl.img.channels;
-  let n = 0;
-  let hair = 0;
-  for (let y = b.y0; y < b.y1; y += 2)
-    for (let x = b.x0; x < b.x1; x += 2) {
-      n++;
-      const i = y * pl.width + x;
-      if (pl.alpha[i]! < 200) continue;
-      if (!isSkin(fastLab(d[i * c]!, d[i * c + 1]!, d[i * c + 2]!), skin)) hair++;
-    }
-  return n === 0 ? 0 : hair / n;
+/** SideMeasures.earHair on one side: the share of the band's samples on the person and not skin. */
+function earHair(pl: Planes, band: Box, skin: Lab): number {
+  const n = sampleCount(pl, band, 2);
+  return n ? labSamples(pl, band, 2, 200).filter((s) => !isSkin(s, skin)).length / n : 0;
 }
 
 export function sideMeasures(ctx: CheckContext, pl: Planes, f: Face, skin: Lab): SideMeasures {
@@ -564,6 +554,7 @@ export function sideMeasures(ctx: CheckContext, pl: Planes, f: Face, skin: Lab):
   const p = (i: number) => f.mesh[i]!;
   const nose = p(M.noseTip);
   const earY = (f.eyesMid.y + nose.y) / 2;
+  const earBand = (x0: number, x1: number): Box => ({ x0, x1, y0: f.eyesMid.y, y1: nose.y });
   const earBoxR = boxAround({ x: f.cheekR.x - 0.2 * u, y: earY }, 0.25 * u, 0.4 * u);
   const earBoxL = boxAround({ x: f.cheekL.x + 0.2 * u, y: earY }, 0.25 * u, 0.4 * u);
   const skinL = skinFraction(labSamples(pl, earBoxR, 2), skin);
@@ -587,8 +578,8 @@ export function sideMeasures(ctx: CheckContext, pl: Planes, f: Face, skin: Lab):
     earSkinR: skinL,
     earSkinL: skinR2,
     earHair: Math.max(
-      earHair(pl, f.cheekR.x - 0.4 * u, f.cheekR.x, f, skin),
-      earHair(pl, f.cheekL.x, f.cheekL.x + 0.4 * u, f, skin),
+      earHair(pl, earBand(f.cheekR.x - 0.4 * u, f.cheekR.x), skin),
+      earHair(pl, earBand(f.cheekL.x, f.cheekL.x + 0.4 * u), skin),
     ),
     earGlint: Math.max(earGlint(pl, f, M.jawMouthR, M.jawLobeR, -1), earGlint(pl, f, M.jawMouthL, M.jawLobeL, 1)),
     neckSpark,
