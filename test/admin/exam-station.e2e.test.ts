@@ -332,6 +332,14 @@ describe.skipIf(skip !== null)('the exam station in chromium', () => {
       // The switch is on by default; the box is there before anything is typed.
       await expect(page.getByTestId('exam-auto-capture').getAttribute('aria-checked')).resolves.toBe('true');
       await box.first().waitFor({ timeout: 60_000 });
+      // The face has held still before any number is in: that stretch must not capture for the
+      // number typed next (it once did, at once, in the render where the number first showed).
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="exam-facebox-layer"]')?.getAttribute('data-progress') === '1.00',
+        undefined,
+        { timeout: 60_000 },
+      );
+      expect(await verdict.count()).toBe(0);
       const typedAt = await page.evaluate(() => performance.now());
       await page.getByTestId('exam-student-number').fill(student.studentNumber);
       // No key: the steady face is captured by itself, with the progress cue before the answer.

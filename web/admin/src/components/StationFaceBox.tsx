@@ -56,6 +56,11 @@ export interface FaceTrack {
   steadyEpoch?: number;
 }
 
+/** The track with the reset key it was measured under. */
+interface KeyedTrack extends FaceTrack {
+  key: string;
+}
+
 /** A ≤ 320 px JPEG of the current video frame, drawn into one reused canvas. */
 async function smallFrame(
   video: HTMLVideoElement,
@@ -78,16 +83,17 @@ async function smallFrame(
  * the steady time again: the face must hold still after the number is in, not before.
  */
 export function useFaceTrack(videoRef: RefObject<HTMLVideoElement | null>, active: boolean, resetKey: string) {
-  const [track, setTrack] = useState<FaceTrack>({ detections: 0, progress: 0 });
+  const [track, setTrack] = useState<KeyedTrack>({ key: resetKey, detections: 0, progress: 0 });
   const anchor = useRef<Anchor | undefined>(undefined);
   const epochs = useRef(0);
 
   const follow = useCallback((frame: Frame | undefined) => {
     setTrack((t) => {
       const detections = t.detections + 1;
+      const key = t.key;
       if (!frame) {
         anchor.current = undefined;
-        return { detections, progress: 0 };
+        return { key, detections, progress: 0 };
       }
       const { faces } = frame;
       const only = faces.length === 1 ? faces[0]! : undefined;
@@ -103,7 +109,7 @@ export function useFaceTrack(videoRef: RefObject<HTMLVideoElement | null>, activ
                 : 'hold';
       if (hint !== 'hold' || !only) {
         anchor.current = undefined;
-        return { frame, detections, hint, progress: 0 };
+        return { key, frame, detections, hint, progress: 0 };
       }
       // Distances in frame widths both ways, so "a few % of the width" means the same up and down.
       const cx = only.x + only.width / 2;
@@ -117,6 +123,7 @@ export function useFaceTrack(videoRef: RefObject<HTMLVideoElement | null>, activ
       const held = anchor.current!;
       const progress = Math.min(1, (frame.at - held.since) / STEADY_MS);
       return {
+        key,
         frame,
         detections,
         hint: progress >= 1 ? 'ok' : 'hold',
@@ -126,16 +133,15 @@ export function useFaceTrack(videoRef: RefObject<HTMLVideoElement | null>, activ
     });
   }, []);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new number restarts the steady time.
   useEffect(() => {
     anchor.current = undefined;
-    setTrack((t) => ({ ...t, progress: 0, steadyEpoch: undefined, hint: t.hint === 'ok' ? 'hold' : t.hint }));
+    setTrack((t) => unsteady(t, resetKey));
   }, [resetKey]);
 
   useEffect(() => {
     if (!active) {
       anchor.current = undefined;
-      setTrack({ detections: 0, progress: 0 });
+      setTrack((t) => ({ key: t.key, detections: 0, progress: 0 }));
       return;
     }
     let stopped = false;
@@ -184,7 +190,16 @@ export function useFaceTrack(videoRef: RefObject<HTMLVideoElement | null>, activ
     };
   }, [active, videoRef, follow]);
 
-  return track;
+  // The render in which a new number first shows still holds the stretch measured before it (the
+  // reset above lands one render later): a capture effect reading it would fire at once, before
+  // the face has held still under the new number. So a track of another key is never returned.
+  return track.key === resetKey ? track : unsteady(track, resetKey);
+}
+
+/** The track under a new reset key: no steady time held yet. */
+function unsteady(t: KeyedTrack, key: string): KeyedTrack {
+  const { steadyEpoch: _, ...rest } = t;
+  return { ...rest, key, progress: 0, hint: t.hint === 'ok' ? 'hold' : t.hint };
 }
 
 /**
@@ -240,6 +255,7 @@ export function FaceBoxLayer({
       data-testid="exam-facebox-layer"
       data-faces={frame ? frame.faces.length : ''}
       data-detections={track.detections}
+      data-progress={track.progress.toFixed(2)}
     >
       {boxes.map((b, i) => (
         <div
