@@ -323,4 +323,17 @@ describe.each(BACKENDS)('roster import security on $name', (backend) => {
     ]);
     expect((await importAs('hq', ok, 'ok.xlsx')).json()).toMatchObject({ imported: true, updated: 1 });
   });
+
+  it('refuses a damaged XLSX as unreadable (415), changing nothing, and reads the whole file after it', async () => {
+    const st = s.demo.students[6]!;
+    const row = () => [st.studentNumber, st.name, st.idNumber, 'B1C2', '2025-2'];
+    const whole = await xlsxOf(['学号', '姓名', '身份证号', '学习中心代码', '入学学期'], 1, row);
+    // Cut inside the zip: the local headers are there, the entries and the central directory are not.
+    for (const cut of [Math.floor(whole.length / 2), whole.length - 30]) {
+      const res = await importAs('hq', whole.subarray(0, cut), 'cut.xlsx');
+      expect(res.statusCode).toBe(415);
+      expect(res.json().code).toBe('roster.unsupported_type');
+    }
+    expect((await importAs('hq', whole, 'whole.xlsx')).json()).toMatchObject({ imported: true });
+  });
 });
