@@ -12,8 +12,9 @@
 // reload the models, adding load exactly when there is too much. A separate, longer wall-clock
 // limit catches a job that waits without using the CPU.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { KaozhaoError } from '../domain/errors.js';
+import { startThread } from '../runtime/thread.js';
 import { threadCpuMs } from './thread.js';
 import type { IdPhotoResult, MakeOptions } from './types.js';
 import type { FaceDescription } from './verify.js';
@@ -128,13 +129,7 @@ function stopWorker(worker: Worker, graceMs: number): Promise<void> {
 }
 
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
-  // Under tsx or vitest the sources are TypeScript: the thread registers tsx's loader first
-  // (loader flags in execArgv do not reach worker threads on Node 20).
-  const url = new URL('./worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`, {
-    eval: true,
-  });
+  return startThread(import.meta.url, './worker');
 }
 
 export function createPhotoPool(options: PoolOptions = {}): PhotoPool {

@@ -1,12 +1,12 @@
 // Output specs are data (specs/*.json), validated when loaded.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BACKGROUND_NAMES, type BackgroundName } from '../domain/backgrounds.js';
 import { KaozhaoError } from '../domain/errors.js';
+import { sourcePath } from '../runtime/paths.js';
 import type { PhotoSpec, Range } from './types.js';
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'specs');
+const dir = sourcePath('photo', 'specs');
 const cache = new Map<string, PhotoSpec>();
 
 export const DEFAULT_SPEC = 'chsi';

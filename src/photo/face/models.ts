@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../../runtime/paths.js';
 
 const require = createRequire(import.meta.url);
 
@@ -22,7 +23,7 @@ export const tf: Tf = new Proxy({} as Tf, {
 });
 const converter = (): typeof import('@tensorflow/tfjs-converter') => require('@tensorflow/tfjs-converter');
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const root = PROJECT_ROOT;
 
 /** Folder of Human's bundled models (blazeface, facemesh, iris, faceres, movenet, ...). */
 export const humanModelDir = path.join(path.dirname(require.resolve('@vladmandic/human')), '..', 'models');

@@ -10,9 +10,8 @@
 //   rule passed and it never refuses on its own, since a statistical guess should cost a student a
 //   reviewer's look, not a retake; refusals stay with the spec's rules, which say what is wrong.
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CHECKS, type CheckId, type CheckResult } from '../../domain/checks.js';
+import { sourcePath } from '../../runtime/paths.js';
 import type { Features } from './features.js';
 
 /** Which evidence a learned check's model reads: its own region of the photo, or all of it. */
@@ -64,7 +63,7 @@ export interface Calibration {
   cv: unknown;
 }
 
-export const CALIBRATION_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'calibration.json');
+export const CALIBRATION_PATH = sourcePath('photo', 'learned', 'calibration.json');
 
 let loaded: Calibration | null | undefined;
 

@@ -16,8 +16,8 @@ import {
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { sourcePath } from '../../runtime/paths.js';
 import { extraModelDir } from '../face/models.js';
 
 const require = createRequire(import.meta.url);
@@ -78,7 +78,7 @@ export interface BuiltSession {
  * on: the model files and this folder's code; a stale file is never read, only replaced.
  */
 const cacheDir = path.join(extraModelDir, 'onnx-cache');
-const here = path.dirname(fileURLToPath(import.meta.url));
+const here = sourcePath('photo', 'onnx');
 
 /** A weights manifest (a graph model's JSON, or face-api's manifest array) and the shards it names. */
 export function weightFiles(jsonPath: string): string[] {

@@ -5,9 +5,10 @@
 //
 // Frames are advisory and go stale within a second: the queue is short and a full one, a slow
 // detection or a thread that died answers "busy" (the station simply tries the next frame).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ERRORS, type ErrorCode, KaozhaoError } from '../../domain/errors.js';
 import type { ExamFaceBox } from '../../domain/exam.js';
+import { startThread } from '../../runtime/thread.js';
 import type { DetectJob, DetectReply } from './exam-face-detect.worker.js';
 
 /** Frames waiting beyond the one being detected: at 3–4 frames/s per station, a few stations. */
@@ -21,13 +22,7 @@ export interface FaceDetector {
 }
 
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./exam-face-detect.worker.js', import.meta.url));
-  // Under tsx or vitest the sources are TypeScript: the thread registers tsx's loader first (as
-  // src/photo/pool.ts does; loader flags in execArgv do not reach worker threads on Node 20).
-  const url = new URL('./exam-face-detect.worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`, {
-    eval: true,
-  });
+  return startThread(import.meta.url, './exam-face-detect.worker');
 }
 
 interface Job {

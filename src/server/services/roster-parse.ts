@@ -4,8 +4,9 @@
 // costs that thread's time and memory, never the event loop's or the server's heap.
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { KaozhaoError } from '../../domain/errors.js';
+import { startThread } from '../../runtime/thread.js';
 
 export interface RosterLimits {
   /** Data rows (the header not counted) a file may hold. */
@@ -222,22 +223,10 @@ export interface RosterParseOptions extends RosterLimits {
 }
 
 function startWorker(data: unknown, transfer: ArrayBuffer[], maxHeapMb: number): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./roster-parse.worker.js', import.meta.url), {
-      workerData: data,
-      transferList: transfer,
-      resourceLimits,
-    });
-  }
-  // Under tsx or vitest the sources are TypeScript: the thread registers tsx's loader first
-  // (loader flags in execArgv do not reach worker threads on Node 20), as the photo pool does.
-  const url = new URL('./roster-parse.worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`, {
-    eval: true,
+  return startThread(import.meta.url, './roster-parse.worker', {
     workerData: data,
     transferList: transfer,
-    resourceLimits,
+    resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
   });
 }
 
