@@ -73,7 +73,9 @@ function bundle(entry: string): string | null {
   const known = bundles.get(entry);
   // Built before, and still there (a neighbour may have cleared the cache).
   if (known === null || (known && existsSync(known))) return known;
-  const name = path.basename(entry, '.ts');
+  // The file's name, and a hash of its path so two entries of the same name keep apart.
+  const where = createHash('sha256').update(path.relative(PROJECT_ROOT, entry)).digest('hex').slice(0, 8);
+  const name = `${path.basename(entry, '.ts')}-${where}`;
   const manifestPath = path.join(cacheDir, `${name}.json`);
   // Unchanged sources reuse the last build (stat-ing ~80 files, a few ms); building takes ~0.2 s.
   let out = current(manifestPath);

@@ -1,7 +1,7 @@
 // Worker threads from TypeScript sources start from a bundle (src/runtime/thread.ts): the thread
 // runs the entry's current code, finds the project's files as the sources do, and a bundle is
 // built again only when a source it was built from changes.
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
@@ -11,7 +11,13 @@ import { PROJECT_ROOT } from '../../src/runtime/paths.js';
 const dir = path.join(PROJECT_ROOT, 'test-output', `thread-probe-${process.pid}`);
 const entry = path.join(dir, 'probe.ts');
 const dep = path.join(dir, 'answer.ts');
-const manifest = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'kaozhao-threads', 'probe.json');
+const cache = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'kaozhao-threads');
+/** The probe's manifest (named after the entry and a hash of its path). */
+const manifest = () => {
+  const f = readdirSync(cache).find((n) => /^probe-[0-9a-f]{8}\.json$/.test(n));
+  if (!f) throw new Error('no manifest for the probe');
+  return path.join(cache, f);
+};
 
 /** The probe imports a project module (paths.ts) and a local one, and posts what it found. */
 function writeProbe(answer: string): void {
@@ -45,7 +51,7 @@ async function freshStart(): Promise<Worker> {
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
-  rmSync(manifest, { force: true });
+  for (const f of readdirSync(cache)) if (f.startsWith('probe-')) rmSync(path.join(cache, f), { force: true });
 });
 
 describe('startThread', () => {
@@ -58,8 +64,8 @@ describe('startThread', () => {
     expect(r.root).toBe(PROJECT_ROOT);
     expect(r.specs).toBe(path.join(PROJECT_ROOT, 'src', 'photo', 'specs'));
     // It ran from the bundle, not through tsx's loader.
-    expect(r.url).toMatch(/\/node_modules\/\.cache\/kaozhao-threads\/probe-[0-9a-f]{16}\.mjs$/);
-    const inputs = Object.keys((JSON.parse(readFileSync(manifest, 'utf8')) as { inputs: object }).inputs);
+    expect(r.url).toMatch(/\/node_modules\/\.cache\/kaozhao-threads\/probe-[0-9a-f]{8}-[0-9a-f]{16}\.mjs$/);
+    const inputs = Object.keys((JSON.parse(readFileSync(manifest(), 'utf8')) as { inputs: object }).inputs);
     expect(inputs.some((f) => f.endsWith('answer.ts'))).toBe(true);
   });
 
