@@ -283,8 +283,8 @@ async function parseOnce(
 
 /**
  * Reads a roster file in a fresh worker thread, terminated when it answers or fails. A thread
- * that dies without answering gets one more try: once in some hundreds of imports under CI load a
- * thread died on a file that the threads before and after it read (so not the file's doing); a
+ * that dies without answering gets one more try: in one of five CI runs a thread died on an .xlsx
+ * that the thread just before it had read (so not the file's doing; the cause is not known); a
  * file that kills the thread twice is refused as unreadable.
  */
 export async function parseRosterFile(
