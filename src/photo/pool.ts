@@ -128,10 +128,6 @@ function stopWorker(worker: Worker, graceMs: number): Promise<void> {
   return done;
 }
 
-function startWorker(): Worker {
-  return startThread(import.meta.url, './worker');
-}
-
 export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
   const size = Math.max(1, options.size ?? availableParallelism());
   const maxQueue = options.maxQueue ?? 64;
@@ -158,7 +154,7 @@ export function createPhotoPool(options: PoolOptions = {}): PhotoPool {
   };
 
   const spawn = (index: number) => {
-    const worker = startWorker();
+    const worker = startThread(import.meta.url, './worker');
     const slot: Slot = { worker, ready: false, tid: null, job: null, timer: null };
     slots[index] = slot;
     slot.timer = setTimeout(() => retire(index, slot, new Error('models did not load in time')), loadTimeoutMs);

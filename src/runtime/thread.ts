@@ -21,7 +21,9 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { PROJECT_ROOT } from './paths.js';
 
 const require = createRequire(import.meta.url);
-const cacheDir = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'kaozhao-threads');
+/** Where thread bundles and their manifests are kept. */
+export const THREAD_CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'kaozhao-threads');
+const cacheDir = THREAD_CACHE_DIR;
 
 /** Bundles per entry: built once per process, null where building or writing failed. */
 const bundles = new Map<string, string | null>();

@@ -7,11 +7,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PROJECT_ROOT } from '../../src/runtime/paths.js';
+import { THREAD_CACHE_DIR } from '../../src/runtime/thread.js';
 
 const dir = path.join(PROJECT_ROOT, 'test-output', `thread-probe-${process.pid}`);
 const entry = path.join(dir, 'probe.ts');
 const dep = path.join(dir, 'answer.ts');
-const cache = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'kaozhao-threads');
+const cache = THREAD_CACHE_DIR;
 /** The probe's manifest (named after the entry and a hash of its path). */
 const manifest = () => {
   const f = readdirSync(cache).find((n) => /^probe-[0-9a-f]{8}\.json$/.test(n));

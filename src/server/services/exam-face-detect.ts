@@ -21,10 +21,6 @@ export interface FaceDetector {
   close(): Promise<void>;
 }
 
-function startWorker(): Worker {
-  return startThread(import.meta.url, './exam-face-detect.worker');
-}
-
 interface Job {
   id: number;
   input: Uint8Array;
@@ -56,7 +52,7 @@ export function createFaceDetector(): FaceDetector {
 
   const ensureWorker = () => {
     if (worker) return;
-    const w = startWorker();
+    const w = startThread(import.meta.url, './exam-face-detect.worker');
     // The thread never keeps the process alive: a server that closes without closing it still exits.
     w.unref();
     worker = w;

@@ -4,7 +4,6 @@
 // costs that thread's time and memory, never the event loop's or the server's heap.
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import type { Worker } from 'node:worker_threads';
 import { KaozhaoError } from '../../domain/errors.js';
 import { startThread } from '../../runtime/thread.js';
 
@@ -222,14 +221,6 @@ export interface RosterParseOptions extends RosterLimits {
   timeoutMs?: number;
 }
 
-function startWorker(data: unknown, transfer: ArrayBuffer[], maxHeapMb: number): Worker {
-  return startThread(import.meta.url, './roster-parse.worker', {
-    workerData: data,
-    transferList: transfer,
-    resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
-  });
-}
-
 // Each parse holds up to maxHeapMb: two at a time bound what concurrent imports can take.
 const MAX_PARALLEL = 2;
 let running = 0;
@@ -256,11 +247,13 @@ async function parseOnce(
   // may be a view into a larger one, which transferring would detach.
   const copy = new Uint8Array(bytes);
   const limits: RosterLimits = { maxRows: opts.maxRows, maxXmlBytes: opts.maxXmlBytes };
-  let worker: Worker | undefined;
+  const w = startThread(import.meta.url, './roster-parse.worker', {
+    workerData: { bytes: copy, filename, limits },
+    transferList: [copy.buffer],
+    resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 512 },
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
-    const w = startWorker({ bytes: copy, filename, limits }, [copy.buffer], opts.maxHeapMb ?? 512);
-    worker = w;
     return await new Promise((resolve) => {
       timer = setTimeout(() => resolve({ ok: false, code: 'roster.too_large' }), opts.timeoutMs ?? 120_000);
       w.once('message', (m: ParseReply) => resolve(m));
@@ -277,7 +270,7 @@ async function parseOnce(
     });
   } finally {
     clearTimeout(timer);
-    await worker?.terminate();
+    await w.terminate();
   }
 }
 
